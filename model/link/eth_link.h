@@ -33,6 +33,7 @@ class FrameObserver {
 
 class EthLink : public sc_core::sc_module {
  public:
+  SC_HAS_PROCESS(EthLink);
   enum Side { kA = 0, kB = 1 };
 
   sc_core::sc_port<FrameReceiverIf> to_a;  // delivers frames sent by B

@@ -1,0 +1,178 @@
+// Config loading and validation. The schema itself is in config_schema.cpp.
+#include "model/common/config.h"
+
+#include <boost/program_options.hpp>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+namespace po = boost::program_options;
+
+namespace toevp::model {
+namespace {
+
+std::string describe_allowed(const KeySpec& s) {
+  std::ostringstream os;
+  switch (s.kind) {
+    case KeySpec::Kind::kInt:
+    case KeySpec::Kind::kDouble:
+      os << "a number in [" << s.min << ", " << s.max << "]";
+      if (!s.unit.empty()) os << " " << s.unit;
+      break;
+    case KeySpec::Kind::kBool: os << "true or false"; break;
+    case KeySpec::Kind::kChoice: {
+      os << "one of";
+      for (auto& c : s.choices) os << " " << c;
+      break;
+    }
+    case KeySpec::Kind::kString: os << "a string"; break;
+  }
+  return os.str();
+}
+
+// Returns the canonical spelling of `value` for `spec`, or throws.
+std::string validate(const KeySpec& spec, const std::string& value) {
+  auto bad = [&]() {
+    return ConfigError("config key '" + spec.key + "': value '" + value + "' is not allowed; expected " +
+                       describe_allowed(spec));
+  };
+  switch (spec.kind) {
+    case KeySpec::Kind::kInt: {
+      std::size_t used = 0;
+      long long v = 0;
+      try {
+        v = std::stoll(value, &used, 0);
+      } catch (...) {
+        throw bad();
+      }
+      if (used != value.size() || v < spec.min || v > spec.max) throw bad();
+      return std::to_string(v);
+    }
+    case KeySpec::Kind::kDouble: {
+      std::size_t used = 0;
+      double v = 0;
+      try {
+        v = std::stod(value, &used);
+      } catch (...) {
+        throw bad();
+      }
+      if (used != value.size() || !std::isfinite(v) || v < spec.min || v > spec.max) throw bad();
+      return value;
+    }
+    case KeySpec::Kind::kBool:
+      if (value == "true" || value == "1" || value == "yes" || value == "on") return "true";
+      if (value == "false" || value == "0" || value == "no" || value == "off") return "false";
+      throw bad();
+    case KeySpec::Kind::kChoice:
+      for (auto& c : spec.choices)
+        if (c == value) return value;
+      throw bad();
+    case KeySpec::Kind::kString: return value;
+  }
+  throw bad();
+}
+
+std::string trim(const std::string& s) {
+  auto b = s.find_first_not_of(" \t");
+  auto e = s.find_last_not_of(" \t");
+  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+const KeySpec* Config::find_spec(const std::string& key) {
+  for (auto& s : schema())
+    if (s.key == key) return &s;
+  return nullptr;
+}
+
+Config::Config() {
+  for (auto& s : schema()) values_[s.key] = s.default_value;
+}
+
+void Config::set(const std::string& key, const std::string& value) {
+  const KeySpec* spec = find_spec(key);
+  if (!spec) throw ConfigError("unknown config key '" + key + "' (toevp config --list shows every key)");
+  values_[key] = validate(*spec, trim(value));
+}
+
+void Config::set_assignment(const std::string& kv) {
+  auto eq = kv.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw ConfigError("--set expects key=value, got '" + kv + "'");
+  set(trim(kv.substr(0, eq)), kv.substr(eq + 1));
+}
+
+void Config::load_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError("cannot open config file '" + path + "'");
+  po::options_description desc;
+  for (auto& s : schema()) desc.add_options()(s.key.c_str(), po::value<std::string>());
+  po::variables_map vm;
+  try {
+    // allow_unregistered = false: an unknown key is an error, not ignored.
+    po::store(po::parse_config_file(in, desc, false), vm);
+  } catch (const po::unknown_option& e) {
+    throw ConfigError(path + ": unknown config key '" + e.get_option_name() +
+                      "' (toevp config --list shows every key)");
+  } catch (const po::error& e) {
+    throw ConfigError(path + ": " + e.what());
+  }
+  for (auto& [key, v] : vm) {
+    try {
+      set(key, v.as<std::string>());
+    } catch (const ConfigError& e) {
+      throw ConfigError(path + ": " + e.what());
+    }
+  }
+}
+
+const std::string& Config::raw(const std::string& key) const {
+  auto it = values_.find(key);
+  if (it == values_.end()) throw ConfigError("internal: config key '" + key + "' is not in the schema");
+  return it->second;
+}
+
+std::int64_t Config::get_int(const std::string& key) const { return std::stoll(raw(key), nullptr, 0); }
+std::uint64_t Config::get_u64(const std::string& key) const {
+  return static_cast<std::uint64_t>(get_int(key));
+}
+double Config::get_double(const std::string& key) const { return std::stod(raw(key)); }
+bool Config::get_bool(const std::string& key) const { return raw(key) == "true"; }
+const std::string& Config::get_string(const std::string& key) const { return raw(key); }
+
+std::string Config::documented_defaults() {
+  std::ostringstream os;
+  os << "# toevp design point: every key with its default value.\n"
+        "# Generated by `toevp config --defaults`; edit a copy, or override single\n"
+        "# keys with --set section.key=value. Units and ranges are in the comments.\n";
+  std::string section;
+  for (auto& s : schema()) {
+    auto dot = s.key.find('.');
+    std::string sec = s.key.substr(0, dot);
+    if (sec != section) {
+      os << "\n[" << sec << "]\n";
+      section = sec;
+    }
+    os << "# " << s.doc << "\n#   " << describe_allowed(s) << "\n";
+    os << s.key.substr(dot + 1) << " = " << s.default_value << "\n";
+  }
+  return os.str();
+}
+
+nlohmann::json Config::to_json() const {
+  nlohmann::json j = nlohmann::json::object();
+  for (auto& s : schema()) {
+    auto dot = s.key.find('.');
+    auto& slot = j[s.key.substr(0, dot)][s.key.substr(dot + 1)];
+    switch (s.kind) {
+      case KeySpec::Kind::kInt: slot = get_int(s.key); break;
+      case KeySpec::Kind::kDouble: slot = get_double(s.key); break;
+      case KeySpec::Kind::kBool: slot = get_bool(s.key); break;
+      default: slot = get_string(s.key); break;
+    }
+  }
+  return j;
+}
+
+}  // namespace toevp::model

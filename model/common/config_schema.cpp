@@ -1,0 +1,104 @@
+// The schema of every configuration key: type, default, range, unit and what
+// it means. This table is the reference for design-point files; `toevp config
+// --defaults` prints it as a commented config file (testbench/configs/default.cfg
+// is that output) and docs/config.md explains how the keys fit together.
+// Latencies are integer cycles of the named clock domain (docs/timing.md).
+#include "model/common/config.h"
+
+namespace toevp::model {
+namespace {
+
+using K = KeySpec::Kind;
+
+KeySpec i(std::string key, long long def, double lo, double hi, std::string unit, std::string doc) {
+  return {std::move(key), K::kInt, std::to_string(def), lo, hi, {}, std::move(unit), std::move(doc)};
+}
+KeySpec d(std::string key, std::string def, double lo, double hi, std::string unit, std::string doc) {
+  return {std::move(key), K::kDouble, std::move(def), lo, hi, {}, std::move(unit), std::move(doc)};
+}
+KeySpec b(std::string key, bool def, std::string doc) {
+  return {std::move(key), K::kBool, def ? "true" : "false", 0, 0, {}, "", std::move(doc)};
+}
+KeySpec c(std::string key, std::string def, std::vector<std::string> choices, std::string doc) {
+  return {std::move(key), K::kChoice, std::move(def), 0, 0, std::move(choices), "", std::move(doc)};
+}
+
+}  // namespace
+
+const std::vector<KeySpec>& Config::schema() {
+  static const std::vector<KeySpec> keys = {
+      // --- NIC core -------------------------------------------------------
+      d("nic.core_clock_mhz", "250", 10, 2000, "MHz", "NIC core clock: command processor, TCB cache, context table, protocol engine, header generator, DMA and completion engines."),
+      i("nic.datapath_bytes", 64, 8, 512, "bytes/cycle", "Width of the NIC's frame datapath (frame buffer to MAC) per core cycle."),
+      c("nic.header_gen", "model", {"model", "rtl"}, "Header generator implementation: the C++ model or the Verilated RTL (rtl/toe_header_gen.sv)."),
+      i("nic.tx_buffer_bytes", 32768, 1600, 1 << 24, "bytes", "MAC transmit buffer, the only NIC storage payload passes through: a frame's space is reserved when its payload reads are issued and freed when it has left the MAC, so it must cover PCIe read latency x line rate (about 12 KB at 100 Gb/s and 1 us) to reach line rate. Must hold one largest frame (mtu + 14)."),
+      i("nic.mmio_cycles", 2, 0, 1000, "core cycles", "Register block latency for an MMIO access once the TLP has arrived."),
+      i("nic.doorbell_cycles", 2, 0, 1000, "core cycles", "From an SQ_TAIL write taking effect to the command processor issuing the SQ fetch."),
+      // --- command processor ---------------------------------------------
+      i("cmd.fetch_batch", 8, 1, 64, "entries", "Most submission entries fetched by one DMA read."),
+      i("cmd.decode_cycles", 2, 1, 1000, "core cycles", "Decode and validation of one submission entry."),
+      // --- TCB cache -------------------------------------------------------
+      i("tcb.cache_entries", 256, 1, 1 << 20, "entries", "TCB cache entries (128 B each) on the NIC."),
+      i("tcb.cache_ways", 4, 1, 64, "ways", "TCB cache associativity (LRU replacement). Must divide cache_entries."),
+      i("tcb.hit_cycles", 2, 1, 1000, "core cycles", "TCB cache lookup on a hit."),
+      // --- message-context table -------------------------------------------
+      i("ctx.entries", 1024, 1, 1 << 20, "entries", "Message-context table entries (one per posted message, ~32 B each)."),
+      i("ctx.alloc_cycles", 1, 1, 1000, "core cycles", "Allocating a context from the free list and linking it to its connection."),
+      i("ctx.max_bytes", 1 << 20, 1, 0x7fffffff, "bytes", "Largest message one context describes; longer messages take several contexts."),
+      // --- protocol engine -------------------------------------------------
+      i("pe.tx_cycles", 4, 1, 1000, "core cycles", "Transmit scheduler: picking a connection and deciding one segment (initiation interval per segment)."),
+      i("pe.rx_cycles", 4, 1, 1000, "core cycles", "Receive path: processing one received segment (ACK, window, data) after parsing."),
+      i("pe.initial_cwnd_segments", 10, 0, 100000, "segments", "Initial congestion window in MSS-sized segments (0: RFC 6928 rule)."),
+      i("pe.rto_initial_us", 1000, 1, 60000000, "us", "Initial retransmission timeout before an RTT sample (RFC 6298 section 2.1 says 1 s; a datacenter TOE uses less)."),
+      i("pe.rto_min_us", 200, 1, 60000000, "us", "Lower bound of the RTO (RFC 6298 section 2.4)."),
+      i("pe.rto_max_us", 60000000, 1, 600000000, "us", "Upper bound of the RTO after backoff (RFC 6298 section 2.5)."),
+      i("pe.max_retries", 15, 1, 100, "timeouts", "Consecutive retransmission timeouts before the connection is dropped with CONN_EVENT timeout."),
+      i("pe.ack_delay_us", 40, 0, 500000, "us", "Delayed-ACK timer for data the NIC receives (RFC 1122 4.2.3.2)."),
+      // --- PCIe ------------------------------------------------------------
+      i("pcie.gen", 4, 1, 5, "", "PCIe generation: 1 (2.5 GT/s, 8b/10b), 2 (5 GT/s, 8b/10b), 3 (8 GT/s), 4 (16 GT/s), 5 (32 GT/s) (128b/130b from Gen3)."),
+      i("pcie.lanes", 16, 1, 32, "lanes", "Link width (1, 2, 4, 8, 16 or 32)."),
+      i("pcie.mps", 256, 128, 4096, "bytes", "Max payload size of a TLP (power of two)."),
+      i("pcie.mrrs", 512, 128, 4096, "bytes", "Max read request size (power of two)."),
+      i("pcie.tlp_overhead_bytes", 24, 0, 256, "bytes", "Link bytes per TLP besides payload: framing, sequence number, header, LCRC."),
+      i("pcie.completer_latency_cycles", 200, 0, 100000, "core cycles", "Host root complex + memory: from a read request's last byte arriving to its first completion being ready to send."),
+      i("pcie.mmio_latency_cycles", 50, 0, 100000, "core cycles", "Host CPU to root complex: from the CPU's MMIO store to the TLP being ready on the link."),
+      i("pcie.read_tags", 64, 1, 1024, "tags", "Outstanding read requests the NIC may have (non-posted credits / tags)."),
+      // --- MAC and link ------------------------------------------------------
+      i("mac.rate_gbps", 100, 1, 800, "Gb/s", "Ethernet line rate."),
+      i("mac.lane_bytes", 8, 1, 64, "bytes", "Bytes the MAC moves per MAC clock cycle; the MAC clock is rate / (8 * lane_bytes)."),
+      i("mac.mtu", 1500, 576, 9216, "bytes", "IP MTU (1500 or 9000 typical); MSS = mtu - 40 (- 12 with timestamps)."),
+      i("mac.tx_cycles", 2, 0, 1000, "core cycles", "From the header's last beat to the frame being ready at the MAC (clock-domain crossing)."),
+      i("mac.rx_cycles", 4, 0, 1000, "core cycles", "From a frame's last byte arriving to the parsed frame reaching the protocol engine (FCS + checksum check, parse)."),
+      i("link.propagation_ns", 2000, 0, 100000000, "ns", "One-way propagation delay of the cable and switches to the link partner."),
+      // --- host --------------------------------------------------------------
+      i("host.memory_mb", 256, 1, 65536, "MiB", "Host memory size. DMA outside it gets an address error."),
+      i("host.memory_base", 0x10000000LL, 0, 0x7fffffffffffLL, "bus address", "Bus address of the first byte of host memory."),
+      i("host.msi_address", 0xFEE00000LL, 0, 0x7fffffffffffLL, "bus address", "Bus address that the host's interrupt controller decodes as MSI-X."),
+      i("host.interrupt_latency_ns", 1000, 0, 10000000, "ns", "From an MSI-X message landing to the firmware's wait for an interrupt returning."),
+      // --- firmware / driver ----------------------------------------------
+      c("fw.program", "bulk_sender", {"bulk_sender"}, "Example firmware program the host CPU runs."),
+      i("fw.sq_entries", 1024, 2, 65536, "entries", "Submission queue size the driver programs (power of two)."),
+      i("fw.cq_entries", 4096, 2, 65536, "entries", "Completion queue size the driver programs (power of two)."),
+      i("fw.int_moderation_cycles", 0, 0, 1000000, "core cycles", "INT_MODERATION: minimum core cycles between MSI-X messages."),
+      // --- link partner (TCP peer) ----------------------------------------
+      i("peer.ack_every", 2, 1, 64, "segments", "The peer ACKs at least every this many full-sized segments."),
+      i("peer.delayed_ack_us", 40, 0, 500000, "us", "The peer's delayed-ACK timer."),
+      i("peer.rcv_buffer_bytes", 4 << 20, 1024, 1 << 30, "bytes", "The peer's receive buffer (its advertised window when the reader keeps up)."),
+      i("peer.app_read_mbps", 0, 0, 1000000, "Mb/s", "Rate the peer's application drains the receive buffer (0: instantly)."),
+      i("peer.wscale", 7, 0, 14, "shift", "Window scale shift the peer offers (RFC 7323)."),
+      i("peer.turnaround_ns", 0, 0, 1000000, "ns", "Peer processing time from a frame arriving to its reply being ready."),
+      // --- workload ----------------------------------------------------------
+      i("workload.connections", 1, 1, 16384, "connections", "TCP connections the firmware opens and offloads."),
+      i("workload.message_bytes", 65536, 1, 1 << 30, "bytes", "Size of every message (bulk workload)."),
+      i("workload.messages", 2000, 1, 1LL << 40, "messages", "Messages in the whole run, spread round-robin over the connections."),
+      i("workload.outstanding_per_conn", 64, 1, 65536, "messages", "Messages each connection keeps posted (buffers in flight) before waiting for SEND_DONE."),
+      b("workload.timestamps", true, "Offer TCP timestamps (RFC 7323) in the handshake."),
+      i("workload.wscale", 7, 0, 14, "shift", "Window scale shift the NIC's side offers."),
+      // --- simulation --------------------------------------------------------
+      i("sim.seed", 1, 0, 0x7fffffff, "", "Seed of every random choice (ISNs, faults). Printed with the results."),
+      i("sim.time_limit_ms", 10000, 1, 100000000, "ms of simulated time", "Watchdog: the run stops with an error if it has not finished by then."),
+  };
+  return keys;
+}
+
+}  // namespace toevp::model
