@@ -1,0 +1,137 @@
+// TcpPeerLogic: the behavioural TCP endpoint at the far end of the link, as
+// plain C++ with time passed in (the smoltcp style), so every RFC behaviour is
+// a short test without a SystemC kernel. TcpPeer wraps it for the platform.
+//
+// It listens on its IP for SYNs from the NIC, answers with a SYN-ACK carrying
+// the negotiated options, receives the stream and checks every byte against
+// fw::PayloadPattern, ACKs like a Linux-style receiver (every ack_every
+// segments, a delayed-ACK timer, immediately on anything unusual), advertises
+// a window that follows a possibly slow reading application, and closes
+// passively after the NIC's FIN. It never sends data.
+//
+// Documented simplifications: out-of-order segments are dropped (answered
+// with a duplicate ACK, RFC 5681 section 4.2), so the NIC must retransmit
+// them; SACK is not offered; an RST anywhere in the window closes the
+// connection (RFC 5961's challenge ACK protects against blind attackers, of
+// which a simulated cable has none); PAWS (RFC 7323 section 5) is not applied.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <queue>
+#include <unordered_map>
+#include <vector>
+
+#include "model/proto/bytes.h"
+#include "model/proto/seq.h"
+#include "model/proto/tcp_frame.h"
+#include "testbench/partners/peer_connection.h"
+#include "testbench/partners/tcp_peer_params.h"
+
+namespace toevp::tb {
+
+inline constexpr std::size_t kFrameErrorCount = static_cast<std::size_t>(proto::FrameError::kBadOptions) + 1;
+
+struct PeerStats {
+  std::uint64_t frames_received = 0;  // every frame handed in, good or bad
+  std::uint64_t frames_bad = 0;       // parse or checksum errors, dropped
+  std::array<std::uint64_t, kFrameErrorCount> frames_bad_by_error{};  // index: FrameError
+  std::uint64_t fcs_errors = 0;       // frames the MAC dropped for a bad FCS
+  std::uint64_t frames_not_for_us = 0;  // other destination IP or MAC
+  std::uint64_t frames_no_connection = 0;  // non-SYN segments for no open connection
+  std::uint64_t syn_refused = 0;      // SYNs to a port we do not listen on
+  std::uint64_t frames_sent = 0;
+  std::uint64_t rst_sent = 0;
+  std::uint64_t rst_received = 0;     // that closed a connection
+};
+
+class TcpPeerLogic {
+ public:
+  static constexpr std::uint32_t kNoConnection = ~0u;
+  struct Output {
+    std::vector<std::uint8_t> frame;  // destination MAC .. end of TCP segment (no padding, no FCS)
+    std::uint32_t conn = kNoConnection;  // index of the connection it belongs to
+    bool has_ack = false;                // ACK flag set; ack is the acknowledgment number
+    proto::Seq ack;
+  };
+  // Called for every segment the peer emits with ACK set: the logic's time,
+  // the connection's index and the acknowledgment number.
+  using AckCallback = std::function<void(std::int64_t now_ns, std::uint32_t conn, proto::Seq ack)>;
+
+  explicit TcpPeerLogic(const TcpPeerParams& params);
+
+  // A frame arrived (FCS already checked) at now_ns; returns what to send.
+  std::vector<Output> on_frame(proto::ConstBytes frame, std::int64_t now_ns);
+  // Timers due at or before now_ns.
+  std::vector<Output> on_timer(std::int64_t now_ns);
+  // Same, appending to `out` so the caller can reuse its capacity.
+  void on_frame(proto::ConstBytes frame, std::int64_t now_ns, std::vector<Output>& out);
+  void on_timer(std::int64_t now_ns, std::vector<Output>& out);
+  // A frame the MAC dropped because its FCS did not match.
+  void on_fcs_error() { ++stats_.fcs_errors; ++stats_.frames_received; }
+
+  // Earliest pending deadline (delayed ACK, window update, retransmission).
+  std::optional<std::int64_t> next_timer_ns();
+
+  void set_on_ack_sent(AckCallback cb) { on_ack_sent_ = std::move(cb); }
+
+  const TcpPeerParams& params() const { return params_; }
+  const PeerStats& stats() const { return stats_; }
+  std::size_t connection_count() const { return conns_.size(); }
+  const PeerConnection& connection(std::size_t i) const { return conns_[i]; }
+  // The newest connection with this 4-tuple, or nullptr.
+  const PeerConnection* find(const ConnKey& key) const;
+  // No connection has seen a byte that differs from the pattern.
+  bool all_data_ok() const;
+
+ private:
+  // Segment processing (tcp_peer_receive.cpp), RFC 9293 section 3.10.7.
+  void on_listen(const proto::TcpFrameView& v, const ConnKey& key);
+  void on_segment(PeerConnection& c, const proto::TcpFrameView& v);
+  bool acceptable(const PeerConnection& c, const proto::TcpFrameView& v) const;
+  void reject(PeerConnection& c, const proto::TcpFrameView& v);
+  bool process_ack(PeerConnection& c, const proto::TcpFrameView& v);
+  void process_text(PeerConnection& c, const proto::TcpFrameView& v);
+  void deliver(PeerConnection& c, proto::ConstBytes data);
+  void process_fin(PeerConnection& c);
+  void update_ts_recent(PeerConnection& c, const proto::TcpFrameView& v);
+
+  // Application reader and window (tcp_peer_window.cpp).
+  void drain(PeerConnection& c);
+  std::uint16_t advertise(PeerConnection& c);
+  std::uint32_t sws_threshold() const;
+  bool window_update_due(const PeerConnection& c) const;
+  void plan_app_timer(PeerConnection& c);
+
+  // Timers and segment emission (tcp_peer_logic.cpp).
+  void run_timers(PeerConnection& c);
+  void settle(PeerConnection& c);
+  void schedule(PeerConnection& c);
+  void close(PeerConnection& c);
+  PeerConnection& open(const proto::TcpFrameView& v, const ConnKey& key);
+  void send_synack(PeerConnection& c);
+  void send_ack(PeerConnection& c);
+  void send_fin(PeerConnection& c);
+  void send_rst(PeerConnection& c);
+  void send_rst_reply(const proto::TcpFrameView& v);
+  void emit(PeerConnection& c, std::uint8_t flags, proto::Seq seq, proto::TcpOptions options,
+            std::uint16_t window);
+  proto::TcpOptions timestamp_option(const PeerConnection& c) const;
+
+  TcpPeerParams params_;
+  PeerStats stats_;
+  std::vector<PeerConnection> conns_;
+  std::unordered_map<std::uint64_t, std::uint32_t> by_key_;
+  using TimerEntry = std::pair<std::int64_t, std::uint32_t>;  // deadline, connection
+  std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<TimerEntry>> timers_;
+  AckCallback on_ack_sent_;
+  std::uint16_t ip_id_ = 0;
+
+  // Context of the call in progress.
+  std::int64_t now_ = 0;
+  std::vector<Output>* out_ = nullptr;
+};
+
+}  // namespace toevp::tb

@@ -1,0 +1,58 @@
+// Configuration of the TCP peer model (TcpPeerLogic and its SystemC wrapper
+// TcpPeer): who the peer is on the wire, what it negotiates, and how its
+// receiving application behaves. The defaults are the reference design point
+// of DESIGN.md: ACK every second segment, a 40 us delayed-ACK timer, a 4 MiB
+// receive buffer read instantly.
+#pragma once
+
+#include <cstdint>
+
+namespace toevp::tb {
+
+struct TcpPeerParams {
+  std::uint64_t mac = 0x02'00'00'00'00'02;  // 48 bits, first wire byte most significant
+  std::uint32_t ip = 0x0A'00'00'02;         // 10.0.0.2
+
+  // Passive open on every local port in [listen_port_lo, listen_port_hi]; a
+  // SYN to another port is refused with RST (RFC 9293 section 3.10.7.1).
+  std::uint16_t listen_port_lo = 1;
+  std::uint16_t listen_port_hi = 65535;
+
+  std::uint16_t mss = 1460;  // advertised in the SYN-ACK
+  std::uint8_t wscale = 7;   // our receive shift, sent only if the SYN offered one (RFC 7323 2.2)
+  bool timestamps = true;    // accept timestamps when the SYN offers them (RFC 7323 3.2)
+
+  // The receiving application: a buffer of rcv_buffer_bytes drained at
+  // app_read_mbps (0: every byte is read the moment it is delivered).
+  std::uint32_t rcv_buffer_bytes = 4u << 20;
+  std::uint64_t app_read_mbps = 0;
+
+  // ACK policy (RFC 1122 section 4.2.3.2, RFC 5681 section 4.2): an ACK at
+  // least every ack_every data segments, else after delayed_ack_ns.
+  unsigned ack_every = 2;
+  std::int64_t delayed_ack_ns = 40'000;
+
+  // Time from a frame's last bit arriving to the peer acting on it, in whole
+  // nanoseconds (the SystemC wrapper applies it; 0: acts at arrival).
+  std::int64_t turnaround_ns = 0;
+
+  // Every in-order byte is checked against fw::PayloadPattern with the key
+  // (NIC-side TCP port - pattern_port_base) at its stream offset.
+  bool check_pattern = true;
+  std::uint16_t pattern_port_base = 0;
+
+  // Seeds the initial sequence numbers and timestamp clock offsets, so runs
+  // repeat exactly (printed by tests on failure).
+  std::uint64_t iss_seed = 1;
+
+  // Fault hook: once a connection has received this many bytes the peer
+  // aborts it with RST (0: never).
+  std::uint64_t rst_after_bytes = 0;
+
+  // Retransmission of our SYN-ACK and FIN when the link loses them: fixed
+  // initial timeout doubled per attempt (RFC 6298 section 5.5), then give up.
+  std::int64_t rto_ns = 1'000'000;
+  unsigned max_retries = 6;
+};
+
+}  // namespace toevp::tb

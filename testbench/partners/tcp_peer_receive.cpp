@@ -1,0 +1,216 @@
+// TcpPeerLogic: what the peer does with a segment, in the order of RFC 9293
+// section 3.10.7 ("SEGMENT ARRIVES"): LISTEN, then for a connection the
+// sequence check, RST, SYN, ACK, segment text and FIN.
+#include <algorithm>
+
+#include "firmware/examples/payload_pattern.h"
+#include "model/proto/window.h"
+#include "testbench/partners/tcp_peer_logic.h"
+
+namespace toevp::tb {
+
+using proto::ConstBytes;
+using proto::Seq;
+using proto::TcpFrameView;
+
+namespace {
+
+std::uint32_t segment_length(const TcpFrameView& v) {
+  const std::uint8_t f = v.tcp.flags;
+  return static_cast<std::uint32_t>(v.payload.size()) + ((f & proto::kTcpSyn) ? 1 : 0) +
+         ((f & proto::kTcpFin) ? 1 : 0);
+}
+
+bool has(const TcpFrameView& v, std::uint8_t flag) { return (v.tcp.flags & flag) != 0; }
+
+}  // namespace
+
+// LISTEN (RFC 9293 section 3.10.7.2), or CLOSED for ports we do not listen on
+// (section 3.10.7.1).
+void TcpPeerLogic::on_listen(const TcpFrameView& v, const ConnKey& key) {
+  if (has(v, proto::kTcpRst)) {
+    ++stats_.frames_no_connection;
+    return;
+  }
+  if (has(v, proto::kTcpAck)) {
+    ++stats_.frames_no_connection;
+    send_rst_reply(v);
+    return;
+  }
+  if (!has(v, proto::kTcpSyn)) {
+    ++stats_.frames_no_connection;
+    return;
+  }
+  if (key.local_port < params_.listen_port_lo || key.local_port > params_.listen_port_hi) {
+    ++stats_.syn_refused;
+    send_rst_reply(v);
+    return;
+  }
+  PeerConnection& c = open(v, key);
+  send_synack(c);
+  schedule(c);
+}
+
+void TcpPeerLogic::on_segment(PeerConnection& c, const TcpFrameView& v) {
+  if (has(v, proto::kTcpSyn) && !has(v, proto::kTcpRst)) {
+    update_ts_recent(c, v);
+    // A retransmitted SYN gets the same SYN-ACK again (the NIC lost ours);
+    // any other SYN on a synchronized connection a challenge ACK (RFC 9293
+    // section 3.10.7.4, fourth check; RFC 5961 section 4.2).
+    if (c.state == TcpState::kSynReceived && v.tcp.seq == c.irs && !has(v, proto::kTcpAck)) {
+      send_synack(c);
+    } else {
+      send_ack(c);
+    }
+    return;
+  }
+  if (!acceptable(c, v)) {
+    reject(c, v);
+    return;
+  }
+  update_ts_recent(c, v);
+  if (has(v, proto::kTcpRst)) {
+    ++stats_.rst_received;
+    c.stats.rst_received = true;
+    close(c);
+    return;
+  }
+  if (!has(v, proto::kTcpAck)) return;  // fifth check: no ACK, drop
+  if (!process_ack(c, v)) return;
+  if (c.state == TcpState::kEstablished) process_text(c, v);
+  // CLOSE-WAIT and LAST-ACK ignore segment text after the FIN (section 3.10.7.4, seventh).
+}
+
+// The four cases of RFC 9293 section 3.4 ("segment acceptability"), against
+// the window we advertised.
+bool TcpPeerLogic::acceptable(const PeerConnection& c, const TcpFrameView& v) const {
+  const std::uint32_t len = segment_length(v);
+  const std::uint32_t wnd = c.rcv_adv > c.rcv_nxt ? static_cast<std::uint32_t>(c.rcv_adv - c.rcv_nxt) : 0;
+  const Seq seq = v.tcp.seq;
+  if (len == 0) return wnd == 0 ? seq == c.rcv_nxt : proto::seq_in_window(seq, c.rcv_nxt, wnd);
+  if (wnd == 0) return false;
+  return proto::seq_in_window(seq, c.rcv_nxt, wnd) || proto::seq_in_window(seq + (len - 1), c.rcv_nxt, wnd);
+}
+
+// An unacceptable segment is answered with an ACK unless it is an RST
+// (RFC 9293 section 3.10.7.4, first check). That ACK is also the answer to a
+// zero-window probe: it carries the current window.
+void TcpPeerLogic::reject(PeerConnection& c, const TcpFrameView& v) {
+  if (has(v, proto::kTcpRst)) return;
+  const std::size_t len = v.payload.size();
+  if (len > 0 && v.tcp.seq + static_cast<std::uint32_t>(len) <= c.rcv_nxt) {
+    ++c.stats.duplicate_segments;
+    c.stats.duplicate_bytes += len;
+  } else if (len > 0 && c.rcv_adv == c.rcv_nxt) {
+    ++c.stats.zero_window_probes;
+  } else if (len > 0) {
+    ++c.stats.out_of_window;
+  }
+  send_ack(c);
+}
+
+// RFC 9293 section 3.10.7.4, fifth check. Returns false when the segment is
+// done with.
+bool TcpPeerLogic::process_ack(PeerConnection& c, const TcpFrameView& v) {
+  const Seq ack = v.tcp.ack;
+  if (c.state == TcpState::kSynReceived) {
+    if (!(c.snd_una < ack && ack <= c.snd_nxt)) {
+      send_rst_reply(v);
+      return false;
+    }
+    c.state = TcpState::kEstablished;
+    c.stats.established_ns = now_;
+    c.rto_at = kNever;
+    c.retries = 0;
+  }
+  if (ack > c.snd_nxt) {  // acknowledges something we never sent
+    send_ack(c);
+    return false;
+  }
+  if (ack > c.snd_una) c.snd_una = ack;
+  c.snd_wnd = proto::scaled_window(v.tcp.window, c.snd_wscale);  // RFC 7323 section 2.3
+  if (c.state == TcpState::kLastAck && c.snd_una == c.snd_nxt) {
+    close(c);  // our FIN is acknowledged
+    return false;
+  }
+  return true;
+}
+
+// Segment text and FIN in ESTABLISHED (RFC 9293 section 3.10.7.4, seventh
+// and eighth checks) with the ACK policy of RFC 1122 section 4.2.3.2 and
+// RFC 5681 section 4.2.
+void TcpPeerLogic::process_text(PeerConnection& c, const TcpFrameView& v) {
+  const bool fin = has(v, proto::kTcpFin);
+  ConstBytes data = v.payload;
+  if (data.empty() && !fin) return;
+  if (v.tcp.seq > c.rcv_nxt) {  // a hole before it: dropped, duplicate ACK at once
+    ++c.stats.ooo_dropped;
+    send_ack(c);
+    return;
+  }
+  const auto old = static_cast<std::uint32_t>(c.rcv_nxt - v.tcp.seq);
+  if (old > 0) {  // partly a duplicate: only the new part is delivered
+    const std::size_t skip = std::min<std::size_t>(old, data.size());
+    c.stats.duplicate_bytes += skip;
+    data = data.subspan(skip);
+  }
+  const auto room = static_cast<std::uint32_t>(c.rcv_adv - c.rcv_nxt);
+  const bool trimmed = data.size() > room;  // beyond the window: cut (section 3.10.7.4)
+  if (trimmed) data = data.first(room);
+  if (!data.empty()) deliver(c, data);
+  if (c.state != TcpState::kEstablished) return;  // aborted by rst_after_bytes
+  if (fin && !trimmed) {
+    process_fin(c);
+  } else if (trimmed || ++c.unacked_segments >= params_.ack_every || window_update_due(c)) {
+    send_ack(c);
+  } else if (c.delack_at == kNever) {
+    c.delack_at = now_ + params_.delayed_ack_ns;
+  }
+}
+
+// In-order bytes to the application, checked against the pattern at their
+// stream offset (bytes delivered so far = seq - (IRS + 1), without wrapping).
+void TcpPeerLogic::deliver(PeerConnection& c, ConstBytes data) {
+  const std::uint64_t offset = c.stats.bytes_delivered;
+  const auto& pattern = fw::PayloadPattern::instance();
+  if (params_.check_pattern && c.stats.data_ok &&
+      !pattern.matches(c.pattern_key, offset, data.data(), data.size())) {
+    c.stats.data_ok = false;
+    for (std::size_t i = 0; i < data.size(); ++i) {
+      if (!pattern.matches(c.pattern_key, offset + i, data.data() + i, 1)) {
+        c.stats.first_bad_offset = offset + i;
+        break;
+      }
+    }
+  }
+  c.rcv_nxt += static_cast<std::uint32_t>(data.size());
+  c.stats.bytes_delivered += data.size();
+  ++c.stats.segments;
+  if (params_.app_read_mbps != 0) c.buffered += data.size();
+  if (params_.rst_after_bytes != 0 && c.stats.bytes_delivered >= params_.rst_after_bytes) send_rst(c);
+}
+
+// The NIC closes: ACK the FIN at once, then close our side as soon as the
+// application has read everything (passive close, RFC 9293 section 3.6).
+void TcpPeerLogic::process_fin(PeerConnection& c) {
+  c.rcv_nxt += 1;
+  c.stats.fin_received = true;
+  c.stats.fin_offset = c.stats.bytes_delivered;
+  c.state = TcpState::kCloseWait;
+  send_ack(c);
+  c.close_pending = true;
+  if (c.buffered == 0) send_fin(c);
+}
+
+// RFC 7323 section 4.3: remember the TSval of the segment that our next ACK
+// acknowledges first; the window-edge test keeps delayed ACKs echoing the
+// earliest unacknowledged segment's time.
+void TcpPeerLogic::update_ts_recent(PeerConnection& c, const TcpFrameView& v) {
+  if (!c.ts_on || !v.tcp.options.timestamps) return;
+  const std::uint32_t tsval = v.tcp.options.timestamps->first;
+  if (static_cast<std::int32_t>(tsval - c.ts_recent) >= 0 && v.tcp.seq <= c.last_ack_sent) {
+    c.ts_recent = tsval;
+  }
+}
+
+}  // namespace toevp::tb
