@@ -1,6 +1,8 @@
 // Names of the ABI enumerations; see abi_strings.h.
 #include "firmware/abi_strings.h"
 
+#include <cstdio>
+
 namespace toevp::fw {
 
 const char* to_string(abi::Status status) {
@@ -60,6 +62,23 @@ const char* to_string(abi::ConnEvent event) {
     case ConnEvent::kClosed: return "CLOSED";
   }
   return "UNKNOWN";
+}
+
+std::string describe(const Cqe& c) {
+  char buf[160];
+  if (c.type == abi::CqeType::kError) {
+    std::snprintf(buf, sizeof buf, "ERROR of %s conn %u sq %u cookie 0x%llx: %s (info 0x%x)",
+                  to_string(c.opcode), unsigned{c.conn_id}, unsigned{c.sq_index},
+                  static_cast<unsigned long long>(c.cookie), to_string(c.status), c.info);
+  } else if (c.type == abi::CqeType::kConnEvent) {
+    std::snprintf(buf, sizeof buf, "CONN_EVENT conn %u: %s (status %s)", unsigned{c.conn_id},
+                  to_string(c.event), to_string(c.status));
+  } else {
+    std::snprintf(buf, sizeof buf, "%s conn %u cookie 0x%llx length %u: %s", to_string(c.type),
+                  unsigned{c.conn_id}, static_cast<unsigned long long>(c.cookie), c.length,
+                  to_string(c.status));
+  }
+  return buf;
 }
 
 }  // namespace toevp::fw
