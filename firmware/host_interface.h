@@ -48,7 +48,8 @@ class HostInterface {
 
   // Reports a fatal firmware error (an invariant the firmware itself checks
   // failed); the platform stops with a message.
-  virtual void fail(const char* message) = 0;
+  // Does not return.
+  [[noreturn]] virtual void fail(const char* message) = 0;
 };
 
 }  // namespace toevp::fw
