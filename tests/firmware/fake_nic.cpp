@@ -192,6 +192,7 @@ void FakeNic::execute(const Sqe& sqe, std::uint16_t index) {
       if (sqe.length == 0) return push_completion(make(CqeType::kError, sqe, index, abi::Status::kZeroLength));
       if (offloaded.count(sqe.conn_id) == 0)
         return push_completion(make(CqeType::kError, sqe, index, abi::Status::kConnState));
+      for (const auto& held : held_sends_) buffer_reuse_violations += held.first.host_addr == sqe.host_addr;
       sends_.push_back({sqe.conn_id, sqe.host_addr, sqe.length, sqe.cookie, host_.read_bytes(sqe.host_addr, sqe.length)});
       if (!complete_sends) {
         held_sends_.emplace_back(sqe, index);

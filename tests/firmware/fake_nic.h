@@ -119,6 +119,9 @@ class FakeNic {
   std::uint32_t sq_doorbells = 0;
   std::uint32_t cq_head_writes = 0;
   std::size_t raw_buffers_posted() const { return raw_bufs_.size(); }
+  std::size_t held_sends() const { return held_sends_.size(); }
+  // SENDs fetched while an earlier SEND of the same buffer was not completed.
+  std::uint32_t buffer_reuse_violations = 0;
 
  private:
   void on_write(std::uint32_t offset, std::uint32_t value);
