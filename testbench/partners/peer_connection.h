@@ -52,6 +52,11 @@ struct ConnStats {
   bool gave_up = false;                  // retransmissions exhausted
   std::int64_t established_ns = -1;
   std::int64_t closed_ns = -1;
+
+  // The NIC's FIN came right after exactly `expected` correct bytes.
+  bool fin_after(std::uint64_t expected) const {
+    return fin_received && fin_offset == expected && bytes_delivered == expected && data_ok;
+  }
 };
 
 struct PeerConnection {

@@ -3,6 +3,7 @@
 // from the fixed iss_seed below (printed on failure).
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <random>
 
 #include "tests/partners/peer_test_nic.h"
@@ -421,6 +422,8 @@ TEST_CASE("FIN: ACKed at once, our FIN follows, its ACK closes") {
   CHECK(c.state == TcpState::kLastAck);
   CHECK(c.stats.fin_received);
   CHECK(c.stats.fin_offset == 3000);
+  CHECK(c.stats.fin_after(3000));
+  CHECK_FALSE(c.stats.fin_after(3001));
   // A retransmitted FIN (our ACK lost) is ACKed again.
   const auto again = parse_outputs(peer.on_frame(nic.frame(proto::kTcpFin | proto::kTcpAck, nic.stream_seq(3000), ack, {}, ts(7, 0)), 300));
   REQUIRE(again.size() == 1);
@@ -662,4 +665,104 @@ TEST_CASE("many connections keep separate state and timers") {
   }
   CHECK(peer.all_data_ok());
   CHECK(peer.connection_count() == 50);
+}
+
+TEST_CASE("bulk transfer into a slow reader: window closes and reopens, every byte arrives once") {
+  INFO("iss_seed " << kSeed);
+  auto params = base_params();
+  params.rcv_buffer_bytes = 64 << 10;
+  params.app_read_mbps = 10'000;  // a 10 Gb/s reader behind a 100 Gb/s sender
+  TcpPeerLogic peer(params);
+  TestNic nic(params);
+  const PeerSegment synack = establish(peer, nic, full_syn_options());
+  const Seq ack = synack.tcp.seq + 1;
+  const std::uint8_t shift = *synack.tcp.options.wscale;
+  constexpr std::uint64_t kTotal = 2'000'000;
+  constexpr std::uint64_t kMss = 1448;
+  std::uint64_t una = 0, nxt = 0, wnd = synack.tcp.window;  // the NIC's view, stream offsets
+  std::uint64_t max_buffered = 0, acks = 0;
+  std::int64_t t = 1'000;
+  const auto& c = conn(peer, nic);
+  auto take = [&](const std::vector<TcpPeerLogic::Output>& outs) {
+    for (const auto& s : parse_outputs(outs)) {
+      if (!(s.tcp.flags & proto::kTcpAck) || (s.tcp.flags & proto::kTcpFin)) continue;
+      ++acks;
+      una = static_cast<std::uint32_t>(s.tcp.ack - nic.stream_seq(0));
+      wnd = std::uint64_t{s.tcp.window} << shift;
+    }
+    max_buffered = std::max(max_buffered, c.buffered);
+  };
+  while (una < kTotal) {
+    // Like a sender without Nagle, it fills whatever window is offered.
+    const std::uint64_t usable = una + wnd > nxt ? una + wnd - nxt : 0;
+    const std::uint64_t len = std::min({kMss, kTotal - nxt, usable});
+    if (len > 0) {
+      take(peer.on_frame(nic.data(nxt, len, ack, ts(5000, 1)), t));
+      nxt += len;
+      t += 120;  // 1514 bytes at 100 Gb/s plus overhead
+    } else if (auto due = peer.next_timer_ns()) {
+      t = std::max(t, *due);
+      take(peer.on_timer(t));
+    } else {
+      t += 200'000;  // persist timer: probe one byte below the window (RFC 9293 3.8.6.1)
+      take(peer.on_frame(nic.frame(proto::kTcpAck, nic.stream_seq(una) - 1, ack), t));
+    }
+    REQUIRE(t < 10'000'000'000);
+  }
+  CHECK(c.stats.bytes_delivered == kTotal);
+  CHECK(c.stats.data_ok);
+  CHECK(c.stats.window_zero_events >= 1);
+  CHECK(c.stats.out_of_window == 0);
+  CHECK(c.stats.duplicate_bytes == 0);
+  CHECK(max_buffered <= params.rcv_buffer_bytes);
+  // The reader is the bottleneck (0.8 ns per byte): everything but the last
+  // buffer-full is read before the last byte is acknowledged.
+  CHECK(t >= (kTotal - (64 << 10)) * 8 / 10);
+  CHECK(t < 1'600'000);
+  // FIN, our FIN once the reader is done, final ACK.
+  take(peer.on_frame(nic.frame(proto::kTcpFin | proto::kTcpAck, nic.stream_seq(kTotal), ack, {}, ts(5001, 1)), t));
+  while (c.state == TcpState::kCloseWait) {
+    const auto due = peer.next_timer_ns();
+    REQUIRE(due);
+    t = *due;
+    peer.on_timer(t);
+  }
+  CHECK(c.state == TcpState::kLastAck);
+  CHECK(t >= 1'000 + kTotal * 8 / 10);  // our FIN waited for the reader to finish
+  CHECK(t < 1'000 + kTotal * 8 / 10 + 1'000);
+  peer.on_frame(nic.frame(proto::kTcpAck, nic.stream_seq(kTotal + 1), ack + 1, {}, ts(5002, 1)), t + 10);
+  CHECK(c.state == TcpState::kClosed);
+  CHECK(c.stats.fin_after(kTotal));
+}
+
+// Not run by ctest (hidden tag): ./tcp_peer_logic_test "[bench]" prints the
+// rate at which the logic takes full-sized segments (parse, checksum, pattern
+// check, ACK every second one).
+TEST_CASE("bench: full-sized segments per wall second", "[.][bench]") {
+  auto params = base_params();
+  TcpPeerLogic peer(params);
+  TestNic nic(params);
+  const Seq ack = establish(peer, nic, full_syn_options()).tcp.seq + 1;
+  constexpr int kBatches = 800;
+  constexpr int kBatch = 256;
+  constexpr int kFrames = kBatches * kBatch;
+  constexpr std::size_t kMss = 1448;
+  std::vector<std::vector<std::uint8_t>> frames(kBatch);
+  std::vector<TcpPeerLogic::Output> out;
+  double s = 0;  // time inside on_frame only; building the frames is not counted
+  for (int b = 0; b < kBatches; ++b) {
+    for (int k = 0; k < kBatch; ++k) {
+      frames[k] = nic.data(std::uint64_t{kMss} * (b * kBatch + k), kMss, ack, ts(2000, 1));
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int k = 0; k < kBatch; ++k) {
+      out.clear();
+      peer.on_frame(frames[k], 1'000 + (b * kBatch + k) * 120, out);
+    }
+    s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+  const auto& c = conn(peer, nic);
+  CHECK(c.stats.bytes_delivered == std::uint64_t{kFrames} * kMss);
+  CHECK(c.stats.data_ok);
+  WARN("frames/s " << kFrames / s);
 }
