@@ -6,6 +6,7 @@
 #include "model/abi/toevp_regs.h"
 #include "model/proto/bytes.h"
 #include "testbench/rtl/header_generator_factory.h"
+#include "testbench/workload.h"
 
 namespace toevp::tb {
 
@@ -46,6 +47,7 @@ TcpPeerParams peer_params(const model::Config& c) {
   p.delayed_ack_ns = c.get_int("peer.delayed_ack_us") * 1000;
   p.turnaround_ns = c.get_int("peer.turnaround_ns");
   p.iss_seed = c.get_u64("sim.seed");
+  p.pattern_port_base = kLocalPortBase;
   return p;
 }
 

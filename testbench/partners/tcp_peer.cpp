@@ -91,12 +91,16 @@ void TcpPeer::transmit() {
   outputs_.clear();
 }
 
+// The event is only ever moved earlier. A deadline that moved later or went
+// away (a delayed ACK replaced by an ACK, the common case) leaves the earlier
+// notification in place: it fires, finds nothing due and re-arms. That costs
+// one wake-up per delayed-ACK period instead of a cancel and a new kernel
+// timer for every frame.
 void TcpPeer::reschedule_timer() {
   const std::int64_t at = logic_.next_timer_ns().value_or(kNever);
-  if (at == timer_at_ns_) return;
+  if (at >= timer_at_ns_) return;
   timer_at_ns_ = at;
   timer_event_.cancel();
-  if (at == kNever) return;
   const sc_time when = from_fs(static_cast<std::uint64_t>(at) * 1'000'000);
   const sc_time now = sc_core::sc_time_stamp();
   timer_event_.notify(when > now ? when - now : sc_core::SC_ZERO_TIME);

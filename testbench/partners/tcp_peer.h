@@ -69,7 +69,7 @@ class TcpPeer : public sc_core::sc_module, public link::FrameReceiverIf {
   std::vector<std::vector<std::uint8_t>> spare_;  // their buffers, for reuse
   sc_core::sc_event rx_event_;
   sc_core::sc_event timer_event_;
-  std::int64_t timer_at_ns_ = kNever;
+  std::int64_t timer_at_ns_ = kNever;  // when timer_event_ is due (kNever: not pending)
   std::uint64_t frame_id_ = 0;
   AckSentCallback on_ack_sent_;
 };
