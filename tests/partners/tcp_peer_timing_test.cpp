@@ -8,6 +8,7 @@
 // own design, so ctest runs each in its own process.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <functional>
 #include <systemc>
 #include <vector>
@@ -244,4 +245,46 @@ TEST_CASE("slow reader's window update leaves when the reader has freed one MSS"
   CHECK(b.tx.first_bits[3] == ns(8000 + 1460 * 8));
   CHECK(b.nic.received[3].seg.tcp.window == 1460);
   CHECK(b.nic.received[3].seg.tcp.ack == tn.stream_seq(4 * 1460));
+}
+
+// Not run by ctest (hidden tag): ./tcp_peer_timing_test "[bench]" prints how
+// many full-sized segments per wall second the link + peer take, frame
+// building excluded.
+TEST_CASE("bench: segments per wall second through EthLink and TcpPeer", "[.][bench]") {
+  auto p = params();
+  Bench b(p);
+  TestNic tn(p);
+  constexpr int kBatches = 400;
+  constexpr int kBatch = 500;
+  constexpr std::size_t kMss = 1448;
+  double build_s = 0;
+  b.nic.script = [&](ScriptedNic& n) {
+    n.send_at(ns(0), tn.syn(ts_syn()));
+    wait(ns(4992));
+    const Seq peer_ack = n.received.at(0).seg.tcp.seq + 1;
+    n.send_at(ns(5008), tn.frame(proto::kTcpAck, tn.stream_seq(0), peer_ack));
+    proto::TcpOptions o;
+    o.timestamps = {{2000, 1}};
+    std::vector<std::vector<std::uint8_t>> frames(kBatch);
+    for (int bt = 0; bt < kBatches; ++bt) {
+      const auto t0 = std::chrono::steady_clock::now();
+      for (int k = 0; k < kBatch; ++k) frames[k] = tn.data(kMss * (bt * kBatch + k), kMss, peer_ack, o);
+      build_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      const sc_time start = sc_core::sc_time_stamp();
+      for (int k = 0; k < kBatch; ++k) {
+        link::EthFrame f;
+        f.data = std::move(frames[k]);
+        const sc_time last = start + ns(120) * (k + 1);
+        b.link.send(link::EthLink::kA, std::move(f), last, last);
+      }
+      wait(ns(120) * kBatch);
+    }
+  };
+  const auto t0 = std::chrono::steady_clock::now();
+  sc_core::sc_start(ns(120) * (kBatches * kBatch) + ns(100'000));
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() - build_s;
+  const auto& c = b.peer.logic().connection(0);
+  CHECK(c.stats.bytes_delivered == kMss * kBatches * kBatch);
+  CHECK(c.stats.data_ok);
+  WARN("segments/s " << kBatches * kBatch / s << " (peer frames sent " << b.peer.logic().stats().frames_sent << ")");
 }
