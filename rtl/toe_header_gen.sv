@@ -48,9 +48,9 @@ module toe_header_gen (
 
   // The header register holds 9 beats (72 bytes); a 54-byte header leaves
   // the tail zero, so bytes past hdr_keep_o are zero.
-  localparam int unsigned BeatBytes  = 8;
-  localparam int unsigned HdrBeats   = 9;
-  localparam int unsigned HdrBits    = HdrBeats * BeatBytes * 8;
+  localparam int BeatBytes = 8;
+  localparam int HdrBeats  = 9;
+  localparam int HdrBits   = HdrBeats * BeatBytes * 8;
   // Beats still to send after the first one: 7 beats for 54 bytes, 9 for 66.
   localparam logic [3:0]  MoreBeatsPlain = 4'd6;
   localparam logic [3:0]  MoreBeatsTs    = 4'd8;
@@ -187,10 +187,8 @@ module toe_header_gen (
   };
 
   // The first wire byte leaves first, in hdr_data_o[7:0]: reverse the bytes.
-  always_comb begin
-    for (int unsigned i = 0; i < HdrBits / 8; i++) begin
-      hdr_form[8*i +: 8] = hdr_wire[HdrBits - 8*(i+1) +: 8];
-    end
+  for (genvar i = 0; i < HdrBits / 8; i++) begin : g_byte_order
+    assign hdr_form[8*i +: 8] = hdr_wire[HdrBits - 8*(i+1) +: 8];
   end
 
   // ---------------------------------------------------------------------------
