@@ -9,6 +9,7 @@
 //       line or config (the message names the key).
 //   toevp config --defaults   prints a config file with every key and its doc
 //   toevp config --list       prints key, default, range and unit, one per line
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -66,6 +67,7 @@ int cmd_run(const std::vector<std::string>& args) {
     if (vm.count("config")) config.load_file(vm["config"].as<std::string>());
     if (vm.count("set"))
       for (auto& kv : vm["set"].as<std::vector<std::string>>()) config.set_assignment(kv);
+    config.check_consistency();
   } catch (const ConfigError& e) {
     std::cerr << "toevp: " << e.what() << "\n";
     return 2;
@@ -99,11 +101,19 @@ int cmd_run(const std::vector<std::string>& args) {
 
 }  // namespace
 
+// SystemC prints its banner when the kernel starts unless this variable is
+// set; toevp's output (a config file, a summary) should be only its own.
+int main(int argc, char* argv[]) {
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+  return sc_core::sc_elab_and_sim(argc, argv);
+}
+
 int sc_main(int argc, char* argv[]) {
   sc_core::sc_set_time_resolution(1, sc_core::SC_FS);
   // Firmware misuse is reported as warnings by the model; keep SystemC's own
   // chatter (the banner is printed by the library before sc_main) minimal.
   sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
+  sc_core::sc_report_handler::set_actions("/OSCI/SystemC: Simulation stopped by user", sc_core::SC_DO_NOTHING);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) return usage("no command");
   const std::string cmd = args.front();

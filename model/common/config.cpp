@@ -160,6 +160,31 @@ std::string Config::documented_defaults() {
   return os.str();
 }
 
+void Config::check_consistency() const {
+  auto fail = [](const std::string& why) { throw ConfigError(why); };
+  const auto entries = get_int("tcb.cache_entries"), ways = get_int("tcb.cache_ways");
+  if (entries % ways != 0)
+    fail("config keys 'tcb.cache_entries' (" + std::to_string(entries) + ") and 'tcb.cache_ways' (" +
+         std::to_string(ways) + "): the number of entries must be a multiple of the ways");
+  const auto frame = get_int("mac.mtu") + 14;
+  if (get_int("nic.tx_buffer_bytes") < frame)
+    fail("config key 'nic.tx_buffer_bytes' (" + std::to_string(get_int("nic.tx_buffer_bytes")) +
+         ") must hold one largest frame, mac.mtu + 14 = " + std::to_string(frame) + " bytes");
+  for (const char* k : {"fw.sq_entries", "fw.cq_entries"}) {
+    const auto v = get_int(k);
+    if (v & (v - 1)) fail(std::string("config key '") + k + "' (" + std::to_string(v) + ") must be a power of two");
+  }
+  // Host memory must hold every message buffer the workload keeps posted,
+  // plus rings and tables (a generous 16 MiB).
+  const double buffers = double(get_int("workload.connections")) * double(get_int("workload.outstanding_per_conn")) *
+                         double(get_int("workload.message_bytes"));
+  const double memory = double(get_int("host.memory_mb")) * 1048576.0;
+  if (buffers + 16.0 * 1048576.0 > memory)
+    fail("config key 'host.memory_mb' (" + std::to_string(get_int("host.memory_mb")) +
+         ") is too small for workload.connections x workload.outstanding_per_conn x workload.message_bytes = " +
+         std::to_string(static_cast<long long>(buffers)) + " bytes of buffers plus 16 MiB of rings");
+}
+
 nlohmann::json Config::to_json() const {
   nlohmann::json j = nlohmann::json::object();
   for (auto& s : schema()) {

@@ -51,6 +51,10 @@ class Config {
   bool get_bool(const std::string& key) const;
   const std::string& get_string(const std::string& key) const;
 
+  // Checks that need several keys (cache geometry, buffer sizes, memory
+  // budget); throws ConfigError naming the keys. Called before elaboration.
+  void check_consistency() const;
+
   // A config file that sets every key to its default, with its doc as comments.
   static std::string documented_defaults();
   // Every key's current value (typed) as nested JSON objects.

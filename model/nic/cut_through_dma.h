@@ -28,7 +28,7 @@
 namespace toevp::model {
 
 struct CutThroughDmaParams {
-  std::uint32_t tx_buffer_bytes = 32768;
+  std::uint32_t tx_buffer_bytes = 16384;
   std::uint32_t datapath_bytes = 64;
   std::uint64_t csum_cycles = 1;   // fold the payload sum after the last beat
   std::uint64_t mac_cycles = 2;    // header's last beat to frame ready at the MAC
