@@ -113,7 +113,7 @@ int sc_main(int argc, char* argv[]) {
   // Firmware misuse is reported as warnings by the model; keep SystemC's own
   // chatter (the banner is printed by the library before sc_main) minimal.
   sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
-  sc_core::sc_report_handler::set_actions("/OSCI/SystemC: Simulation stopped by user", sc_core::SC_DO_NOTHING);
+  sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) return usage("no command");
   const std::string cmd = args.front();
