@@ -305,6 +305,11 @@ void Driver::on_raw_rx(const Cqe& c) {
     return;
   }
   const auto index = static_cast<std::uint32_t>(c.cookie);
+  if (c.status != abi::Status::kOk) {  // the frame's DMA write failed: nothing to read
+    error_log_.push_back(describe(c));
+    raw_rx_to_post_.push_back(index);
+    return;
+  }
   std::vector<std::uint8_t> frame(std::min(c.length, raw_buffer_bytes_));
   host_.mem_read(raw_rx_base_ + std::uint64_t{index} * raw_buffer_bytes_, frame.data(), frame.size());
   raw_rx_to_post_.push_back(index);
