@@ -143,6 +143,25 @@ TEST_CASE("maximum length with all-ones fields carries through both checksums", 
   CHECK(bytes_of(r) == reference_header(r));
 }
 
+// IP ID 0x7BFE makes the IP sum 0x6FFFF, whose first fold 0xFFFF + 6 carries
+// (again: 0x0006, checksum 0xFFF9); payload sum 0x7613 makes the TCP sum
+// 0x10FFFF (0x1000F, then 0x0010, checksum 0xFFEF).
+TEST_CASE("a first checksum fold that carries is folded again", "[hdrgen]") {
+  HeaderRequest r;
+  r.dst_mac = r.src_mac = 0xFFFFFFFFFFFF;
+  r.src_ip = r.dst_ip = r.seq = r.ack = r.tsval = r.tsecr = 0xFFFFFFFF;
+  r.src_port = r.dst_port = r.window = 0xFFFF;
+  r.ttl = r.flags = 0xFF;
+  r.ts_en = true;
+  r.payload_len = 65535 - 20 - 32;
+  r.ip_id = 0x7BFE;
+  r.payload_csum = 0x7613;
+  const auto b = bytes_of(r);
+  CHECK(be16_at(b, kIpCsum) == 0xFFF9);
+  CHECK(be16_at(b, kTcpCsum) == 0xFFEF);
+  CHECK(b == reference_header(r));
+}
+
 TEST_CASE("a zero-length payload gives total length 40, or 52 with timestamps", "[hdrgen]") {
   HeaderRequest r = known_request(false);
   r.payload_len = 0;
