@@ -195,13 +195,14 @@ void BulkSender::on_completion(Driver& drv, HostInterface& host, const Completio
       if (c.opcode == abi::Opcode::kSend) on_send_done(drv, host, c);
       return;
     case abi::CqeType::kConnEvent:
-      if (c.conn_id < conns_.size() && c.event == abi::ConnEvent::kClosed) {
-        conns_[c.conn_id].closed = true;
+      // The peer closing its side (typically in answer to our FIN) is normal.
+      if (c.event == abi::ConnEvent::kFinReceived) return;
+      if (c.conn_id < conns_.size()) conns_[c.conn_id].closed = true;
+      if (c.event == abi::ConnEvent::kClosed) {
         ++results_.connections_closed;
         return;
       }
-      if (c.conn_id < conns_.size()) conns_[c.conn_id].closed = true;
-      error(describe(c));
+      error(describe(c));  // RST_RECEIVED or TIMEOUT
       return;
     default:
       error("unexpected completion: " + describe(c));

@@ -270,7 +270,7 @@ TEST_CASE("upload returns the live TCB the NIC wrote back") {
   CHECK(c.type == abi::CqeType::kUploadDone);
 }
 
-TEST_CASE("close ends in CONN_EVENT CLOSED") {
+TEST_CASE("close ends in CONN_EVENT CLOSED after the peer FIN event") {
   Bench b;
   REQUIRE(b.drv.connect(conn_params()));
   REQUIRE(b.drv.close(0));
@@ -278,6 +278,8 @@ TEST_CASE("close ends in CONN_EVENT CLOSED") {
   Completion c;
   REQUIRE(b.drv.wait_completion(c, 1'000'000));
   CHECK(c.type == abi::CqeType::kConnEvent);
+  CHECK(c.event == abi::ConnEvent::kFinReceived);
+  REQUIRE(b.drv.wait_completion(c, 1'000'000));
   CHECK(c.event == abi::ConnEvent::kClosed);
   CHECK(b.drv.conn_state(0) == ConnState::kClosed);
 }

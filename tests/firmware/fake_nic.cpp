@@ -202,9 +202,13 @@ void FakeNic::execute(const Sqe& sqe, std::uint16_t index) {
       if (duplicate_send_done) push_completion(make(CqeType::kSendDone, sqe, index));
       return;
     case Opcode::kClose: {
+      // Like a Linux peer: it answers our FIN with its own before acking ours.
       Cqe c = make(CqeType::kConnEvent, sqe, index);
-      c.event = abi::ConnEvent::kClosed;
       c.length = 0;
+      c.cookie = 0;
+      c.event = abi::ConnEvent::kFinReceived;
+      push_completion(c);
+      c.event = abi::ConnEvent::kClosed;
       return push_completion(c);
     }
     case Opcode::kUploadConn: {
