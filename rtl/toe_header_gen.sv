@@ -86,9 +86,21 @@ module toe_header_gen (
   logic [15:0] s1_src_port_q, s1_dst_port_q;
   logic [31:0] s1_seq_q, s1_ack_q;
   logic [7:0]  s1_flags_q;
-  logic [15:0] s1_window_q, s1_payload_len_q, s1_payload_csum_q;
+  logic [15:0] s1_window_q, s1_payload_csum_q;
+  logic [15:0] s1_tcp_len_q, s1_ip_len_q;  // see below
   logic        s1_ts_en_q;
   logic [31:0] s1_tsval_q, s1_tsecr_q;
+
+  // Stage 1 keeps the lengths rather than the payload length: the two
+  // 16-bit additions then sit before the stage-1 flops instead of in front
+  // of the checksum adders, the longest path. The lengths wrap modulo 2^16
+  // like the 16-bit fields that carry them; a payload above 65535 - 20 - 32
+  // is not a valid IPv4 datagram anyway.
+  logic [15:0] req_tcp_len;  // TCP header + payload: the pseudo-header length
+  logic [15:0] req_ip_len;   // IPv4 total length
+  assign req_tcp_len = req_payload_len_i + (req_ts_en_i ? TcpBytesTs : TcpBytesPlain);
+  assign req_ip_len  = req_payload_len_i + (req_ts_en_i ? IpBytes + TcpBytesTs
+                                                        : IpBytes + TcpBytesPlain);
 
   assign req_ready_o = !s1_valid_q;
   assign s1_load     = req_valid_i && req_ready_o;
@@ -117,7 +129,8 @@ module toe_header_gen (
       s1_ack_q          <= req_ack_i;
       s1_flags_q        <= req_flags_i;
       s1_window_q       <= req_window_i;
-      s1_payload_len_q  <= req_payload_len_i;
+      s1_tcp_len_q      <= req_tcp_len;
+      s1_ip_len_q       <= req_ip_len;
       s1_payload_csum_q <= req_payload_csum_i;
       s1_ts_en_q        <= req_ts_en_i;
       s1_tsval_q        <= req_tsval_i;
@@ -128,32 +141,25 @@ module toe_header_gen (
   // ---------------------------------------------------------------------------
   // Header forming (combinational, from the stage-1 registers)
   // ---------------------------------------------------------------------------
-  logic [15:0] tcp_len;      // TCP header + payload: the pseudo-header length
-  logic [15:0] ip_total_len;
   logic [31:0] tsval, tsecr; // zero without the Timestamps option
   logic [18:0] ip_sum;       // 9 words: at most 19'h7_8400
   logic [20:0] tcp_sum;      // 23 words: below 2^21
-  logic [16:0] ip_fold1, tcp_fold1;
-  logic [15:0] ip_fold2, tcp_fold2;
+  logic [16:0] ip_fold, tcp_fold;
+  logic [15:0] ip_fold_inc, tcp_fold_inc;
   logic [15:0] ip_csum, tcp_csum;
   logic [HdrBits-1:0] hdr_wire;  // wire order: first byte in the top bits
   logic [HdrBits-1:0] hdr_form;  // beat order: first byte in bits [7:0]
 
-  // Lengths wrap modulo 2^16 like the 16-bit fields that carry them; a
-  // payload above 65535 - 20 - 32 is not a valid IPv4 datagram anyway.
   // (Constant parts such as the data offset stay inline below rather than in
   // named signals, so toggle coverage only counts bits that can change.)
-  assign tcp_len      = s1_payload_len_q + (s1_ts_en_q ? TcpBytesTs : TcpBytesPlain);
-  assign ip_total_len = tcp_len + IpBytes;
-  assign tsval        = s1_ts_en_q ? s1_tsval_q : 32'd0;
-  assign tsecr        = s1_ts_en_q ? s1_tsecr_q : 32'd0;
+  assign tsval = s1_ts_en_q ? s1_tsval_q : 32'd0;
+  assign tsecr = s1_ts_en_q ? s1_tsecr_q : 32'd0;
 
   // Internet checksum (RFC 1071): a wide two's-complement sum of the 16-bit
-  // words, folded twice (the first fold leaves at most a 1-bit carry, the
-  // second absorbs it), then inverted. A sum that folds to 16'hffff gives
-  // 16'h0000. Words that are zero (checksum field, urgent pointer) are left
-  // out of the sums.
-  assign ip_sum = 19'(IpVerIhlTos) + 19'(ip_total_len) + 19'(s1_ip_id_q) +
+  // words, folded (low half + high half, whose carry goes around once more),
+  // then inverted. A sum that folds to 16'hffff gives 16'h0000. Words that
+  // are zero (checksum field, urgent pointer) are left out of the sums.
+  assign ip_sum = 19'(IpVerIhlTos) + 19'(s1_ip_len_q) + 19'(s1_ip_id_q) +
                   19'(IpFlagsFrag) + 19'({s1_ttl_q, IpProtoTcp}) +
                   19'(s1_src_ip_q[31:16]) + 19'(s1_src_ip_q[15:0]) +
                   19'(s1_dst_ip_q[31:16]) + 19'(s1_dst_ip_q[15:0]);
@@ -162,7 +168,7 @@ module toe_header_gen (
   // length), the TCP header with its options, and the payload's folded sum.
   assign tcp_sum = 21'(s1_src_ip_q[31:16]) + 21'(s1_src_ip_q[15:0]) +
                    21'(s1_dst_ip_q[31:16]) + 21'(s1_dst_ip_q[15:0]) +
-                   21'(IpProtoTcp) + 21'(tcp_len) +
+                   21'(IpProtoTcp) + 21'(s1_tcp_len_q) +
                    21'(s1_src_port_q) + 21'(s1_dst_port_q) +
                    21'(s1_seq_q[31:16]) + 21'(s1_seq_q[15:0]) +
                    21'(s1_ack_q[31:16]) + 21'(s1_ack_q[15:0]) +
@@ -173,12 +179,15 @@ module toe_header_gen (
                    21'(tsecr[31:16]) + 21'(tsecr[15:0]) +
                    21'(s1_payload_csum_q);
 
-  assign ip_fold1  = {1'b0, ip_sum[15:0]} + {14'd0, ip_sum[18:16]};
-  assign ip_fold2  = ip_fold1[15:0] + {15'd0, ip_fold1[16]};
-  assign ip_csum   = ~ip_fold2;
-  assign tcp_fold1 = {1'b0, tcp_sum[15:0]} + {12'd0, tcp_sum[20:16]};
-  assign tcp_fold2 = tcp_fold1[15:0] + {15'd0, tcp_fold1[16]};
-  assign tcp_csum  = ~tcp_fold2;
+  // The end-around carry without a second carry chain: low + high carries
+  // out at most once, and then the result is low + high + 1 (mod 2^16),
+  // which is computed alongside and selected by that carry.
+  assign ip_fold      = {1'b0, ip_sum[15:0]} + {14'd0, ip_sum[18:16]};
+  assign ip_fold_inc  = ip_sum[15:0] + {13'd0, ip_sum[18:16]} + 16'd1;
+  assign ip_csum      = ~(ip_fold[16] ? ip_fold_inc : ip_fold[15:0]);
+  assign tcp_fold     = {1'b0, tcp_sum[15:0]} + {12'd0, tcp_sum[20:16]};
+  assign tcp_fold_inc = tcp_sum[15:0] + {11'd0, tcp_sum[20:16]} + 16'd1;
+  assign tcp_csum     = ~(tcp_fold[16] ? tcp_fold_inc : tcp_fold[15:0]);
 
   // The frame in wire order, most significant byte first (RFC 791 section
   // 3.1, RFC 9293 section 3.1 layouts).
@@ -186,7 +195,7 @@ module toe_header_gen (
     // Ethernet II: 14 bytes
     s1_dst_mac_q, s1_src_mac_q, EtherTypeIpv4,
     // IPv4: 20 bytes
-    IpVerIhlTos, ip_total_len, s1_ip_id_q, IpFlagsFrag,
+    IpVerIhlTos, s1_ip_len_q, s1_ip_id_q, IpFlagsFrag,
     s1_ttl_q, IpProtoTcp, ip_csum, s1_src_ip_q, s1_dst_ip_q,
     // TCP: 20 bytes, then 12 bytes of options or zero
     s1_src_port_q, s1_dst_port_q, s1_seq_q, s1_ack_q,
