@@ -13,6 +13,7 @@ packages=(
   nlohmann-json3-dev        # config files and JSON reports
   python3                   # register-map generator, scripts
   yosys iverilog            # synthesis reports, second simulator
+  nextpnr-ice40             # iCE40 place and route: Fmax in scripts/rtl_report.sh
   tshark                    # pcap checks
 )
 
