@@ -19,6 +19,20 @@ link::EthLinkParams link_params(const model::Config& c) {
   p.rate_mbps = c.get_u64("mac.rate_gbps") * 1000;
   p.lane_bytes = static_cast<unsigned>(c.get_int("mac.lane_bytes"));
   p.propagation = sc_time(double(c.get_int("link.propagation_ns")), sc_core::SC_NS);
+  p.seed = c.get_u64("sim.seed");
+  for (auto [side, dir] : {std::pair{link::EthLink::kA, "link.a_to_b."}, std::pair{link::EthLink::kB, "link.b_to_a."}}) {
+    link::LinkFaultParams& f = p.faults[side];
+    const std::string k = dir;
+    f.loss = c.get_double(k + "loss");
+    f.burst_p = c.get_double(k + "burst_p");
+    f.burst_r = c.get_double(k + "burst_r");
+    f.burst_loss = c.get_double(k + "burst_loss");
+    f.corrupt = c.get_double(k + "corrupt");
+    f.duplicate = c.get_double(k + "duplicate");
+    f.reorder = c.get_double(k + "reorder");
+    f.reorder_delay_ns = c.get_int(k + "reorder_delay_ns");
+    f.jitter_ns = c.get_int(k + "jitter_ns");
+  }
   return p;
 }
 

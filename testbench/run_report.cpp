@@ -72,6 +72,13 @@ nlohmann::json make_report(Platform& p, const fw::ProgramResults& r) {
                {"dma_errors", pc.dma_errors}};
   j["retransmitted_segments"] = nic.pe.stats().retransmitted_segments;
   j["timeouts"] = nic.pe.stats().timeouts;
+  for (auto [side, name] : {std::pair{link::EthLink::kA, "a_to_b"}, std::pair{link::EthLink::kB, "b_to_a"}}) {
+    const link::LinkFaultStats& f = p.link.fault_stats(side);
+    j["link_faults"][name] = {{"frames", f.frames},         {"lost_random", f.lost_random},
+                              {"lost_burst", f.lost_burst}, {"bursts", f.bursts},
+                              {"corrupted", f.corrupted},   {"duplicated", f.duplicated},
+                              {"reordered", f.reordered},   {"jittered", f.jittered}};
+  }
   j["nic_payload_peak_bytes"] = nic.dma.stats().peak_payload_held;
   j["tx_buffer"] = {{"bytes", nic.dma.params().tx_buffer_bytes},
                     {"peak_reserved", nic.dma.stats().peak_reserved},
@@ -120,6 +127,16 @@ std::string summary_text(const nlohmann::json& j) {
   put("  PCIe               %.1f MB read, %.1f MB written", j["pcie"]["read_bytes"].get<double>() / 1e6,
       j["pcie"]["write_bytes"].get<double>() / 1e6);
   put("  retransmissions    %llu segments", j["retransmitted_segments"].get<unsigned long long>());
+  for (const char* dir : {"a_to_b", "b_to_a"}) {
+    const auto& f = j["link_faults"][dir];
+    auto n = [&](const char* k) { return f[k].get<unsigned long long>(); };
+    if (n("lost_random") + n("lost_burst") + n("corrupted") + n("duplicated") + n("reordered") + n("jittered") == 0)
+      continue;
+    put("  link faults %s %llu frames: %llu lost, %llu lost in %llu bursts, %llu corrupted, %llu duplicated, "
+        "%llu reordered, %llu jittered",
+        dir, n("frames"), n("lost_random"), n("lost_burst"), n("bursts"), n("corrupted"), n("duplicated"),
+        n("reordered"), n("jittered"));
+  }
   put("  NIC payload peak   %u bytes (transmit buffer %u bytes)", j["nic_payload_peak_bytes"].get<unsigned>(),
       j["tx_buffer"]["bytes"].get<unsigned>());
   put("  scoreboard         %llu SEND_DONE checked, %llu violations",

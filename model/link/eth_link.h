@@ -3,7 +3,9 @@
 // itself (MacSerializer) and calls send() with the time the frame's last bit
 // leaves; the link adds the propagation delay and hands the frame to the far
 // side's FrameReceiverIf at the time its last bit arrives. Link faults
-// (loss, corruption, reordering...) are applied here, per direction.
+// (loss, burst loss, corruption, duplication, reordering, jitter) are applied
+// here, per direction, by a seeded LinkFaults (model/link/link_faults.h);
+// observers see every frame as it was sent, before the faults.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +16,7 @@
 
 #include "model/link/eth_frame.h"
 #include "model/link/frame_receiver_if.h"
+#include "model/link/link_faults.h"
 
 namespace toevp::link {
 
@@ -21,6 +24,9 @@ struct EthLinkParams {
   std::uint64_t rate_mbps = 100'000;
   unsigned lane_bytes = 8;
   sc_core::sc_time propagation = sc_core::sc_time(2, sc_core::SC_US);
+  // Faults of the frames sent by side A (index kA) and by side B (kB).
+  LinkFaultParams faults[2];
+  std::uint64_t seed = 1;  // sim.seed
 };
 
 // Something that observes every frame the link carries (pcap writer, trace).
@@ -51,6 +57,8 @@ class EthLink : public sc_core::sc_module {
   void add_observer(FrameObserver* observer) { observers_.push_back(observer); }
 
   std::uint64_t frames_carried(Side from) const { return carried_[from]; }
+  // Fault counters of the frames sent by `from`.
+  const LinkFaultStats& fault_stats(Side from) const { return faults_[from].stats(); }
 
  private:
   struct InFlight {
@@ -66,12 +74,16 @@ class EthLink : public sc_core::sc_module {
   void deliver_to_a();
   void deliver_to_b();
   void deliver(Side to, Queue& q, sc_core::sc_event& ev);
+  void enqueue(Side from, const sc_core::sc_time& arrival, EthFrame frame);
+  sc_core::sc_time wire_time(std::size_t frame_len) const;
 
   EthLinkParams params_;
   Queue to_a_queue_, to_b_queue_;
   sc_core::sc_event to_a_event_, to_b_event_;
   std::uint64_t order_ = 0;
   std::uint64_t carried_[2] = {0, 0};
+  LinkFaults faults_[2];
+  sc_core::sc_time fifo_tail_[2];  // latest in-order arrival per sending side (jitter keeps order)
   std::vector<FrameObserver*> observers_;
 };
 
