@@ -60,6 +60,7 @@ TcpPeerParams peer_params(const model::Config& c) {
   p.ack_every = static_cast<unsigned>(c.get_int("peer.ack_every"));
   p.delayed_ack_ns = c.get_int("peer.delayed_ack_us") * 1000;
   p.turnaround_ns = c.get_int("peer.turnaround_ns");
+  p.reassembly = c.get_bool("peer.reassembly");
   p.iss_seed = c.get_u64("sim.seed");
   p.pattern_port_base = kLocalPortBase;
   return p;

@@ -105,6 +105,7 @@ const std::vector<KeySpec>& Config::schema() {
       i("peer.app_read_mbps", 0, 0, 1000000, "Mb/s", "Rate the peer's application drains the receive buffer (0: instantly)."),
       i("peer.wscale", 7, 0, 14, "shift", "Window scale shift the peer offers (RFC 7323)."),
       i("peer.turnaround_ns", 0, 0, 1000000, "ns", "Peer processing time from a frame arriving to its reply being ready."),
+      b("peer.reassembly", true, "The peer keeps out-of-order segments and delivers them when the hole is filled (false: drops them; the NIC must resend everything after a loss)."),
       // --- workload ----------------------------------------------------------
       i("workload.connections", 1, 1, 16384, "connections", "TCP connections the firmware opens and offloads."),
       i("workload.message_bytes", 65536, 1, 1 << 30, "bytes", "Size of every message (bulk workload)."),

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <optional>
 
 #include "model/proto/seq.h"
@@ -37,7 +38,9 @@ struct ConnStats {
   std::uint64_t segments = 0;            // segments that delivered at least one new byte
   std::uint64_t duplicate_segments = 0;  // segments entirely below rcv_nxt
   std::uint64_t duplicate_bytes = 0;     // payload bytes already received (whole or partial)
-  std::uint64_t ooo_dropped = 0;         // in-window segments beyond rcv_nxt, dropped
+  std::uint64_t ooo_dropped = 0;         // in-window segments beyond rcv_nxt, dropped (no reassembly)
+  std::uint64_t ooo_queued = 0;          // in-window segments beyond rcv_nxt, kept for reassembly
+  std::uint64_t holes_filled = 0;        // in-order segments after which queued data followed
   std::uint64_t out_of_window = 0;       // segments beyond the advertised window, dropped
   std::uint64_t zero_window_probes = 0;  // data offered while the window was zero
   std::uint64_t acks_sent = 0;           // every segment we sent carrying ACK
@@ -82,6 +85,13 @@ struct PeerConnection {
   std::uint32_t ts_offset = 0;
   std::uint32_t ts_recent = 0;
   proto::Seq last_ack_sent;
+
+  // Out-of-order data held for reassembly (RFC 9293 section 3.10.7.4,
+  // seventh check): stream offsets [start, end) beyond bytes_delivered,
+  // disjoint and not adjacent. The bytes were checked against the pattern on
+  // arrival, so only the ranges are kept.
+  std::map<std::uint64_t, std::uint64_t> ooo;
+  std::optional<std::uint64_t> ooo_fin;  // stream offset of a FIN that came out of order
 
   // ACK policy.
   unsigned unacked_segments = 0;

@@ -9,9 +9,12 @@
 // a window that follows a possibly slow reading application, and closes
 // passively after the NIC's FIN. It never sends data.
 //
-// Documented simplifications: out-of-order segments are dropped (answered
-// with a duplicate ACK, RFC 5681 section 4.2), so the NIC must retransmit
-// them; SACK is not offered; an RST anywhere in the window closes the
+// Out-of-order segments within the window are kept (ranges only: their bytes
+// are checked on arrival) and answered with an immediate duplicate ACK; the
+// segment that fills a hole is ACKed at once (RFC 5681 section 4.2). With
+// params.reassembly off they are dropped instead.
+//
+// Documented simplifications: SACK is not offered; an RST anywhere in the window closes the
 // connection (RFC 5961's challenge ACK protects against blind attackers, of
 // which a simulated cable has none); PAWS (RFC 7323 section 5) is not applied.
 #pragma once
@@ -95,6 +98,10 @@ class TcpPeerLogic {
   bool process_ack(PeerConnection& c, const proto::TcpFrameView& v);
   void process_text(PeerConnection& c, const proto::TcpFrameView& v);
   void deliver(PeerConnection& c, proto::ConstBytes data);
+  void advance(PeerConnection& c, std::uint64_t bytes);
+  void check_pattern(PeerConnection& c, std::uint64_t offset, proto::ConstBytes data);
+  void queue_out_of_order(PeerConnection& c, const proto::TcpFrameView& v);
+  bool pull_reassembled(PeerConnection& c);
   void process_fin(PeerConnection& c);
   void update_ts_recent(PeerConnection& c, const proto::TcpFrameView& v);
 

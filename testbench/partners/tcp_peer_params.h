@@ -27,6 +27,10 @@ struct TcpPeerParams {
   std::uint32_t rcv_buffer_bytes = 4u << 20;
   std::uint64_t app_read_mbps = 0;
 
+  // Out-of-order segments within the window are kept and delivered once the
+  // hole is filled, as Linux does (false: dropped, the NIC must resend them).
+  bool reassembly = true;
+
   // ACK policy (RFC 1122 section 4.2.3.2, RFC 5681 section 4.2): an ACK at
   // least every ack_every data segments, else after delayed_ack_ns.
   unsigned ack_every = 2;

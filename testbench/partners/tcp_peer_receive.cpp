@@ -2,6 +2,7 @@
 // section 3.10.7 ("SEGMENT ARRIVES"): LISTEN, then for a connection the
 // sequence check, RST, SYN, ACK, segment text and FIN.
 #include <algorithm>
+#include <iterator>
 
 #include "firmware/examples/payload_pattern.h"
 #include "model/proto/window.h"
@@ -143,8 +144,9 @@ void TcpPeerLogic::process_text(PeerConnection& c, const TcpFrameView& v) {
   const bool fin = has(v, proto::kTcpFin);
   ConstBytes data = v.payload;
   if (data.empty() && !fin) return;
-  if (v.tcp.seq > c.rcv_nxt) {  // a hole before it: dropped, duplicate ACK at once
-    ++c.stats.ooo_dropped;
+  if (v.tcp.seq > c.rcv_nxt) {  // a hole before it: kept (or dropped), duplicate ACK at once
+    if (params_.reassembly) queue_out_of_order(c, v);
+    else ++c.stats.ooo_dropped;
     send_ack(c);
     return;
   }
@@ -159,34 +161,90 @@ void TcpPeerLogic::process_text(PeerConnection& c, const TcpFrameView& v) {
   if (trimmed) data = data.first(room);
   if (!data.empty()) deliver(c, data);
   if (c.state != TcpState::kEstablished) return;  // aborted by rst_after_bytes
-  if (fin && !trimmed) {
+  // A segment that fills all or part of a hole is ACKed at once (RFC 5681 4.2).
+  const bool gap = pull_reassembled(c) || !c.ooo.empty();
+  if (c.state != TcpState::kEstablished) return;
+  const bool fin_reached = c.ooo_fin && *c.ooo_fin == c.stats.bytes_delivered;
+  if ((fin && !trimmed) || fin_reached) {
+    c.ooo_fin.reset();
     process_fin(c);
-  } else if (trimmed || ++c.unacked_segments >= params_.ack_every || window_update_due(c)) {
+  } else if (gap || trimmed || ++c.unacked_segments >= params_.ack_every || window_update_due(c)) {
     send_ack(c);
   } else if (c.delack_at == kNever) {
     c.delack_at = now_ + params_.delayed_ack_ns;
   }
 }
 
+// A segment beyond rcv_nxt: its in-window part is checked at its stream
+// offset and its range remembered, merged with its neighbours.
+void TcpPeerLogic::queue_out_of_order(PeerConnection& c, const TcpFrameView& v) {
+  const auto ahead = static_cast<std::uint32_t>(v.tcp.seq - c.rcv_nxt);
+  const auto window = static_cast<std::uint32_t>(std::max(0, c.rcv_adv - c.rcv_nxt));
+  if (ahead >= window) return;
+  ConstBytes data = v.payload;
+  const bool trimmed = data.size() > window - ahead;
+  if (trimmed) data = data.first(window - ahead);
+  const std::uint64_t start = c.stats.bytes_delivered + ahead;
+  std::uint64_t end = start + data.size();
+  if (has(v, proto::kTcpFin) && !trimmed) c.ooo_fin = end;
+  if (data.empty()) return;
+  ++c.stats.ooo_queued;
+  check_pattern(c, start, data);
+  std::uint64_t lo = start;
+  auto it = c.ooo.upper_bound(start);
+  if (it != c.ooo.begin() && std::prev(it)->second >= start) {
+    --it;
+    lo = it->first;
+    end = std::max(end, it->second);
+    it = c.ooo.erase(it);
+  }
+  while (it != c.ooo.end() && it->first <= end) {
+    end = std::max(end, it->second);
+    it = c.ooo.erase(it);
+  }
+  c.ooo[lo] = end;
+}
+
+// Delivers queued ranges that are now contiguous. True if any was.
+bool TcpPeerLogic::pull_reassembled(PeerConnection& c) {
+  bool pulled = false;
+  while (!c.ooo.empty() && c.ooo.begin()->first <= c.stats.bytes_delivered) {
+    const std::uint64_t end = c.ooo.begin()->second;
+    c.ooo.erase(c.ooo.begin());
+    if (end <= c.stats.bytes_delivered) continue;
+    advance(c, end - c.stats.bytes_delivered);
+    pulled = true;
+    if (c.state != TcpState::kEstablished) return true;
+  }
+  if (pulled) ++c.stats.holes_filled;
+  return pulled;
+}
+
 // In-order bytes to the application, checked against the pattern at their
 // stream offset (bytes delivered so far = seq - (IRS + 1), without wrapping).
 void TcpPeerLogic::deliver(PeerConnection& c, ConstBytes data) {
-  const std::uint64_t offset = c.stats.bytes_delivered;
+  check_pattern(c, c.stats.bytes_delivered, data);
+  advance(c, data.size());
+}
+
+void TcpPeerLogic::check_pattern(PeerConnection& c, std::uint64_t offset, ConstBytes data) {
   const auto& pattern = fw::PayloadPattern::instance();
-  if (params_.check_pattern && c.stats.data_ok &&
-      !pattern.matches(c.pattern_key, offset, data.data(), data.size())) {
-    c.stats.data_ok = false;
-    for (std::size_t i = 0; i < data.size(); ++i) {
-      if (!pattern.matches(c.pattern_key, offset + i, data.data() + i, 1)) {
-        c.stats.first_bad_offset = offset + i;
-        break;
-      }
+  if (!params_.check_pattern || !c.stats.data_ok || pattern.matches(c.pattern_key, offset, data.data(), data.size()))
+    return;
+  c.stats.data_ok = false;
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    if (!pattern.matches(c.pattern_key, offset + i, data.data() + i, 1)) {
+      c.stats.first_bad_offset = offset + i;
+      break;
     }
   }
-  c.rcv_nxt += static_cast<std::uint32_t>(data.size());
-  c.stats.bytes_delivered += data.size();
+}
+
+void TcpPeerLogic::advance(PeerConnection& c, std::uint64_t bytes) {
+  c.rcv_nxt += static_cast<std::uint32_t>(bytes);
+  c.stats.bytes_delivered += bytes;
   ++c.stats.segments;
-  if (params_.app_read_mbps != 0) c.buffered += data.size();
+  if (params_.app_read_mbps != 0) c.buffered += bytes;
   if (params_.rst_after_bytes != 0 && c.stats.bytes_delivered >= params_.rst_after_bytes) send_rst(c);
 }
 

@@ -246,8 +246,9 @@ TEST_CASE("delayed ACK echoes the earliest unacknowledged TSval (RFC 7323 4.3)")
   CHECK(out2[0].tcp.options.timestamps->second == 1502);
 }
 
-TEST_CASE("out-of-order segment is dropped with an immediate duplicate ACK (RFC 5681 4.2)") {
+TEST_CASE("without reassembly an out-of-order segment is dropped with an immediate duplicate ACK (RFC 5681 4.2)") {
   auto params = base_params();
+  params.reassembly = false;
   TcpPeerLogic peer(params);
   TestNic nic(params);
   const Seq ack = establish(peer, nic, {}).tcp.seq + 1;
@@ -268,6 +269,62 @@ TEST_CASE("out-of-order segment is dropped with an immediate duplicate ACK (RFC 
   CHECK(out[0].tcp.ack == nic.stream_seq(3000));
   CHECK(c.stats.bytes_delivered == 3000);
   CHECK(c.stats.data_ok);
+}
+
+TEST_CASE("out-of-order segments are kept; the segment filling the hole is ACKed at once up to the end") {
+  auto params = base_params();
+  TcpPeerLogic peer(params);
+  TestNic nic(params);
+  const Seq ack = establish(peer, nic, {}).tcp.seq + 1;
+  CHECK(peer.on_frame(nic.data(0, 1000, ack), 100).empty());
+  // 1000..2000 and 3000..4000 missing; 2000..3000, 4000..5000, 4500..5500 queued.
+  for (auto [off, len, t] : {std::tuple{2000, 1000, 200}, {4000, 1000, 300}, {4500, 1000, 400}}) {
+    const auto out = parse_outputs(peer.on_frame(nic.data(off, len, ack), t));
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].tcp.ack == nic.stream_seq(1000));  // duplicate ACK at once
+  }
+  const auto& c = conn(peer, nic);
+  CHECK(c.stats.ooo_queued == 3);
+  CHECK(c.ooo.size() == 2);
+  // The first hole filled: ACK at once, up to the next hole.
+  auto out = parse_outputs(peer.on_frame(nic.data(1000, 1000, ack), 500));
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].tcp.ack == nic.stream_seq(3000));
+  out = parse_outputs(peer.on_frame(nic.data(3000, 1000, ack), 600));
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].tcp.ack == nic.stream_seq(5500));
+  CHECK(c.stats.bytes_delivered == 5500);
+  CHECK(c.ooo.empty());
+  CHECK(c.stats.holes_filled == 2);
+  CHECK(c.stats.data_ok);
+}
+
+TEST_CASE("a FIN that arrives out of order is acted on when the hole before it is filled") {
+  auto params = base_params();
+  TcpPeerLogic peer(params);
+  TestNic nic(params);
+  const Seq ack = establish(peer, nic, {}).tcp.seq + 1;
+  peer.on_frame(nic.data(1000, 500, ack, {}, proto::kTcpFin), 100);
+  const auto& c = conn(peer, nic);
+  CHECK_FALSE(c.stats.fin_received);
+  const auto out = parse_outputs(peer.on_frame(nic.data(0, 1000, ack), 200));
+  CHECK(c.stats.fin_after(1500));
+  REQUIRE(out.size() >= 1);
+  CHECK(out[0].tcp.ack == nic.stream_seq(1500) + 1);
+}
+
+TEST_CASE("a wrong byte in an out-of-order segment is caught at its stream offset") {
+  auto params = base_params();
+  TcpPeerLogic peer(params);
+  TestNic nic(params);
+  const Seq ack = establish(peer, nic, {}).tcp.seq + 1;
+  auto bytes = nic.pattern(2000, 100);
+  bytes[7] ^= 1;
+  peer.on_frame(nic.frame(proto::kTcpAck, nic.stream_seq(2000), ack, bytes), 100);
+  const auto& c = conn(peer, nic);
+  CHECK_FALSE(c.stats.data_ok);
+  REQUIRE(c.stats.first_bad_offset);
+  CHECK(*c.stats.first_bad_offset == 2007);
 }
 
 TEST_CASE("duplicate and partly duplicate segments: old bytes counted, new bytes delivered") {
