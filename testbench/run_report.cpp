@@ -72,6 +72,18 @@ nlohmann::json make_report(Platform& p, const fw::ProgramResults& r) {
                {"dma_errors", pc.dma_errors}};
   j["retransmitted_segments"] = nic.pe.stats().retransmitted_segments;
   j["timeouts"] = nic.pe.stats().timeouts;
+  const auto& ps = nic.pe.stats();
+  j["protocol"] = {{"duplicate_acks", ps.acks_duplicate},
+                   {"fast_retransmits", ps.fast_retransmits},
+                   {"partial_ack_retransmits", ps.partial_ack_retransmits},
+                   {"timeouts", ps.timeouts},
+                   {"persist_probes", ps.persist_probes},
+                   {"pure_acks_sent", ps.pure_acks_sent},
+                   {"rx_data_bytes", ps.rx_data_bytes},
+                   {"rx_ooo_dropped", ps.rx_ooo_dropped},
+                   {"recv_done", ps.recv_done},
+                   {"uploads", ps.uploads},
+                   {"connections_failed", ps.connections_failed}};
   for (auto [side, name] : {std::pair{link::EthLink::kA, "a_to_b"}, std::pair{link::EthLink::kB, "b_to_a"}}) {
     const link::LinkFaultStats& f = p.link.fault_stats(side);
     j["link_faults"][name] = {{"frames", f.frames},         {"lost_random", f.lost_random},
@@ -126,7 +138,10 @@ std::string summary_text(const nlohmann::json& j) {
       j["tcb_cache"]["misses"].get<unsigned long long>());
   put("  PCIe               %.1f MB read, %.1f MB written", j["pcie"]["read_bytes"].get<double>() / 1e6,
       j["pcie"]["write_bytes"].get<double>() / 1e6);
-  put("  retransmissions    %llu segments", j["retransmitted_segments"].get<unsigned long long>());
+  put("  retransmissions    %llu segments (%llu fast retransmits, %llu partial-ACK resends, %llu timeouts)",
+      j["retransmitted_segments"].get<unsigned long long>(), j["protocol"]["fast_retransmits"].get<unsigned long long>(),
+      j["protocol"]["partial_ack_retransmits"].get<unsigned long long>(),
+      j["protocol"]["timeouts"].get<unsigned long long>());
   for (const char* dir : {"a_to_b", "b_to_a"}) {
     const auto& f = j["link_faults"][dir];
     auto n = [&](const char* k) { return f[k].get<unsigned long long>(); };

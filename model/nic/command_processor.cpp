@@ -147,16 +147,18 @@ void CommandProcessor::execute(const std::uint8_t* sqe, std::uint16_t index) {
       return;
     }
     case abi::Opcode::kPostRecv:
-      if (!raw_conn)
-        return reject(sqe, index, abi::Status::kConnState,
-                      "POST_RECV for an offloaded connection: the offloaded receive path is not implemented in this NIC version");
+      if (!raw_conn && !pe_.offloaded(conn))
+        return reject(sqe, index, abi::Status::kConnState, "POST_RECV for a connection that is not offloaded");
       if (len == 0) return reject(sqe, index, abi::Status::kZeroLength, "POST_RECV of 0 bytes");
       if (!pcie_.dma_window_contains(addr, len))
         return reject(sqe, index, abi::Status::kBadAddress, "buffer is not inside host memory");
-      mac_rx_.post_raw_buffer(addr, len, cookie, index);
+      if (raw_conn) mac_rx_.post_raw_buffer(addr, len, cookie, index);
+      else pe_.post_recv(conn, addr, len, cookie, index);  // in-order data of the connection (RECV_DONE)
       return;
     case abi::Opcode::kUploadConn:
-      return reject(sqe, index, abi::Status::kConnState, "UPLOAD_CONN is not implemented in this NIC version");
+      if (!pe_.offloaded(conn)) return reject(sqe, index, abi::Status::kConnState, "connection not offloaded");
+      pe_.upload(conn, index);  // waits for the connection's DMA reads and the TCB write-back
+      return;
   }
 }
 

@@ -3,7 +3,8 @@
 //   OFFLOAD_CONN  DMA-reads the PCB from the TCB table (claim 1, step 2)
 //   SEND          creates message contexts that point at the host buffer
 //                 (claim 1, steps 3-4); waits while the table is full
-//   CLOSE, RAW_TX, POST_RECV (RAW buffers)
+//   CLOSE, RAW_TX, POST_RECV (RAW buffers, or receive buffers of a connection)
+//   UPLOAD_CONN   the live TCB back to its slot (ProtocolEngine::upload)
 // A bad entry never stops the ring: it gets an ERROR completion naming the
 // opcode, the entry index and the reason, a counter, and a log line; the
 // next entry is processed as usual. docs/abi.md lists every status.

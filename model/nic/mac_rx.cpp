@@ -12,6 +12,27 @@ MacRx::MacRx(sc_core::sc_module_name name, const ClockDomain& core, std::uint64_
     : sc_module(name), frame_in("frame_in"), dma_init("dma_init"), core_(core), rx_cycles_(rx_cycles),
       max_frame_(max_frame), pe_(pe), completions_(completions) {
   frame_in.bind(*this);
+  pe_.set_rx_dma_writer([this](std::uint64_t addr, const std::uint8_t* data, std::uint32_t len, const sc_time& ready,
+                               bool& ok) { return write_host(addr, data, len, ready, ok); });
+}
+
+// The receive path's payload writes (the protocol engine places in-order
+// data of offloaded connections into POST_RECV buffers): posted DMA writes,
+// done when the last TLP has landed.
+sc_time MacRx::write_host(std::uint64_t addr, const std::uint8_t* data, std::uint32_t len, const sc_time& ready,
+                          bool& ok) {
+  tlm::tlm_generic_payload t;
+  t.set_command(tlm::TLM_WRITE_COMMAND);
+  t.set_address(addr);
+  t.set_data_ptr(const_cast<unsigned char*>(data));
+  t.set_data_length(len);
+  t.set_streaming_width(len);
+  t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  const sc_time now = sc_core::sc_time_stamp();
+  sc_time delay = ready > now ? ready - now : sc_core::SC_ZERO_TIME;
+  dma_init->b_transport(t, delay);
+  ok = t.is_response_ok();
+  return now + delay;
 }
 
 void MacRx::post_raw_buffer(std::uint64_t addr, std::uint32_t len, std::uint64_t cookie, std::uint16_t sq_index) {
@@ -41,13 +62,14 @@ void MacRx::receive_frame(const link::EthFrame& frame) {
         s.flags = v.tcp.flags;
         s.window = v.tcp.window;
         s.payload_len = static_cast<std::uint32_t>(v.payload.size());
+        s.payload.assign(v.payload.begin(), v.payload.end());  // for the receive path
         if (v.tcp.options.timestamps) {
           s.has_ts = true;
           s.tsval = v.tcp.options.timestamps->first;
           s.tsecr = v.tcp.options.timestamps->second;
         }
         ++stats_.to_engine;
-        pe_.receive(*conn, s, ready);
+        pe_.receive(*conn, std::move(s), ready);
         return;
       }
       deliver_raw(frame, ready);

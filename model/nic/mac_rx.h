@@ -1,7 +1,8 @@
 // MacRx: the receive MAC and parser. Drops frames with a bad FCS, parses
 // Ethernet/IPv4/TCP with checksum checks (model/proto/tcp_frame.h), and
 // demultiplexes: a segment of an offloaded connection goes to the protocol
-// engine; any other frame (ARP, a SYN-ACK during the handshake, traffic for
+// engine (with its payload, which the engine writes into POST_RECV buffers
+// through this module's DMA socket); any other frame (ARP, a SYN-ACK during the handshake, traffic for
 // connections firmware keeps) is DMA-written into a RAW receive buffer that
 // firmware posted and reported with a RAW_RX completion. Hostile or corrupt
 // frames are counted and dropped, never passed on. docs/timing.md, "MAC receive".
@@ -48,6 +49,8 @@ class MacRx : public sc_core::sc_module, public link::FrameReceiverIf {
 
  private:
   void deliver_raw(const link::EthFrame& frame, const sc_core::sc_time& ready);
+  sc_core::sc_time write_host(std::uint64_t addr, const std::uint8_t* data, std::uint32_t len,
+                              const sc_core::sc_time& ready, bool& ok);
 
   struct RawBuffer {
     std::uint64_t addr;

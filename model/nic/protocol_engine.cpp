@@ -1,5 +1,7 @@
-// ProtocolEngine: transmit scheduling, segmentation, ACK processing and the
-// retransmission timer. See protocol_engine.h.
+// ProtocolEngine: connection set-up and commands, the transmit scheduler and
+// segment building. Receive and ACK processing are in
+// protocol_engine_rx.cpp, timers and connection endings in
+// protocol_engine_timers.cpp. See protocol_engine.h.
 #include "model/nic/protocol_engine.h"
 
 #include <algorithm>
@@ -33,7 +35,7 @@ ProtocolEngine::ProtocolEngine(sc_core::sc_module_name name, const ProtocolEngin
 
 bool ProtocolEngine::offloaded(std::uint16_t conn) const {
   auto it = conns_.find(conn);
-  return it != conns_.end() && it->second.offloaded;
+  return it != conns_.end() && it->second.offloaded && !it->second.uploading;
 }
 
 bool ProtocolEngine::closing(std::uint16_t conn) const {
@@ -63,11 +65,16 @@ bool ProtocolEngine::offload(std::uint16_t conn, const proto::Tcb& pcb, std::str
   c.offloaded = true;
   c.tcb = pcb;
   c.tcb.snd_max = pcb.snd_nxt;
+  c.tcb.msg_unacked = c.tcb.bytes_unacked = 0;
   c.snd_end = pcb.snd_nxt;
   c.snd_wl1 = pcb.rcv_nxt - 1;
   c.snd_wl2 = pcb.snd_una;
+  // The window the handshake promised stays promised (RFC 9293 3.8.6: a
+  // receiver should not shrink it); beyond it the posted buffers count.
+  c.rcv_adv = pcb.rcv_nxt + std::min(pcb.rcv_wnd, max_rcv_window(c));
   const std::uint32_t iw = params_.initial_cwnd_segments * pcb.mss;
   c.cc = std::make_unique<proto::NewReno>(pcb.mss, pcb.cwnd ? pcb.cwnd : iw, pcb.ssthresh);
+  c.lr = std::make_unique<proto::LossRecovery>(*c.cc, pcb.mss, pcb.snd_una);
   proto::RtoParams rp;
   rp.initial_ns = params_.rto_initial_ns;
   rp.min_ns = params_.rto_min_ns;
@@ -93,6 +100,7 @@ void ProtocolEngine::append_context(std::uint16_t conn, std::uint32_t ctx) {
   if (c.tx_ctx == kNoContext) c.tx_ctx = ctx;
   c.snd_end = contexts_.at(ctx).end_seq();
   ++c.contexts;
+  if (contexts_.at(ctx).last_of_message) ++c.messages;
   make_ready(conn);
 }
 
@@ -102,6 +110,22 @@ void ProtocolEngine::close(std::uint16_t conn, std::uint16_t sq_index) {
   c.close_sq_index = sq_index;
   c.tcb.state = abi::kTcbClosing;
   make_ready(conn);
+}
+
+void ProtocolEngine::post_recv(std::uint16_t conn, std::uint64_t addr, std::uint32_t len, std::uint64_t cookie,
+                               std::uint16_t sq_index) {
+  ConnState& c = conns_.at(conn);
+  const auto before = static_cast<std::uint32_t>(c.rcv_adv - c.tcb.rcv_nxt);
+  c.recv_buffers.push_back(RecvBuffer{addr, len, 0, cookie, sq_index});
+  c.recv_free += len;
+  // Window update (RFC 9293 3.8.6.2.2, RFC 1122 4.2.3.3): tell the peer at
+  // once when the window was too small for a segment and now opens by one.
+  const std::uint32_t mss = c.tcb.mss;
+  const std::uint64_t could = std::min<std::uint64_t>(c.recv_free, max_rcv_window(c));
+  if (before < mss && could >= before + mss) {
+    c.ack_pending = true;
+    make_ready(conn);
+  }
 }
 
 std::optional<std::uint16_t> ProtocolEngine::lookup(std::uint32_t remote_ip, std::uint16_t remote_port,
@@ -123,6 +147,7 @@ void ProtocolEngine::encode_tcb(std::uint16_t conn, std::uint8_t* out128) const 
     t.rttvar_ns = static_cast<std::uint32_t>(std::min<std::int64_t>(c.rto->rttvar_ns(), 0xFFFFFFFF));
   }
   if (c.rto) t.rto_ns = static_cast<std::uint32_t>(std::min<std::int64_t>(c.rto->rto_ns(), 0xFFFFFFFF));
+  t.msg_unacked = c.messages;
   t.bytes_unacked = static_cast<std::uint32_t>(c.snd_end - c.tcb.snd_una);
   proto::encode_tcb(t, proto::Bytes(out128, abi::kTcbBytes));
 }
@@ -133,9 +158,47 @@ std::uint64_t ProtocolEngine::contexts_linked() const {
   return n;
 }
 
+std::uint64_t ProtocolEngine::recv_buffers_held() const {
+  std::uint64_t n = 0;
+  for (auto& [id, c] : conns_) n += c.recv_buffers.size();
+  return n;
+}
+
+// --- UPLOAD_CONN ----------------------------------------------------------------
+
+void ProtocolEngine::upload(std::uint16_t conn, std::uint16_t sq_index) {
+  ConnState& c = conns_.at(conn);
+  c.uploading = true;  // the scheduler sends nothing more for it
+  stop_all_timers(c);
+  // A segment already handed to the DMA engine still reads the host buffer:
+  // the buffers are the host's again only once every such read is done.
+  wait_dma_drained();
+  c.tcb.state = abi::kTcbUploaded;
+  const sc_time on_chip = tcb_cache_.access(conn, core_.align_up(sc_core::sc_time_stamp()), true);
+  wait_until(on_chip);
+  const sc_time landed = tcb_cache_.flush(conn, sc_core::sc_time_stamp());
+  ++stats_.uploads;
+  release_all(conn, c, abi::Status::kAborted, sc_core::sc_time_stamp());
+  stop_serving(c);
+  Completion e;
+  e.type = abi::CqeType::kUploadDone;
+  e.conn = conn;
+  e.sq_index = sq_index;
+  e.opcode = static_cast<std::uint8_t>(abi::Opcode::kUploadConn);
+  completions_.post(e, landed);
+}
+
+// Every segment descriptor this engine handed over has had its payload read
+// (or failed). The DMA engine works in order, so counting is enough.
+void ProtocolEngine::wait_dma_drained() {
+  auto done = [this] { return dma_.stats().segments + dma_.stats().dma_errors >= segments_pushed_; };
+  while (!done()) sc_core::wait(core_.cycles(16));
+  wait_until(core_.align_up(sc_core::sc_time_stamp()));
+}
+
 void ProtocolEngine::make_ready(std::uint16_t conn) {
   ConnState& c = conns_.at(conn);
-  if (c.in_ready_list || !c.offloaded) return;
+  if (c.in_ready_list || !c.offloaded || c.uploading) return;
   c.in_ready_list = true;
   ready_.push_back(conn);
   ready_event_.notify(sc_core::SC_ZERO_TIME);
@@ -149,13 +212,25 @@ std::uint32_t ProtocolEngine::now_ts(const ConnState& c) const {
   return c.tcb.ts_offset + static_cast<std::uint32_t>(ClockDomain::to_fs(sc_core::sc_time_stamp()) / 1'000'000'000ull);
 }
 
-std::uint16_t ProtocolEngine::rcv_window_field(const ConnState& c) const {
-  return proto::window_field(c.tcb.rcv_wnd, c.tcb.rcv_wscale);
+std::uint32_t ProtocolEngine::max_rcv_window(const ConnState& c) const {
+  return std::uint32_t{0xFFFF} << proto::clamp_window_shift(c.tcb.rcv_wscale);
+}
+
+// The window field of the next segment. The right edge moves right only,
+// and only by at least min(MSS, half the largest window) at a time
+// (receiver silly-window avoidance, RFC 1122 4.2.3.3).
+std::uint16_t ProtocolEngine::rcv_window_field(ConnState& c) {
+  const proto::Tcb& t = c.tcb;
+  const Seq edge = t.rcv_nxt + static_cast<std::uint32_t>(std::min<std::uint64_t>(c.recv_free, max_rcv_window(c)));
+  const auto threshold = static_cast<std::int32_t>(std::min<std::uint32_t>(t.mss, max_rcv_window(c) / 2));
+  if (edge - c.rcv_adv >= threshold) c.rcv_adv = edge;
+  if (c.rcv_adv < t.rcv_nxt) c.rcv_adv = t.rcv_nxt;
+  return proto::window_field(static_cast<std::uint32_t>(c.rcv_adv - t.rcv_nxt), t.rcv_wscale);
 }
 
 void ProtocolEngine::gather(ConnState& c, Seq seq, std::uint32_t len, std::vector<GatherPiece>& out) {
-  // Start at the cursor if it is at or before seq, else from the head (after
-  // a go-back-N retransmission the cursor was reset to the head).
+  // Start at the cursor if it is at or before seq, else from the head (a
+  // retransmission goes back before the cursor).
   std::uint32_t i = c.tx_ctx;
   if (i == kNoContext || contexts_.at(i).start_seq > seq) i = c.ctx_head;
   while (i != kNoContext && contexts_.at(i).end_seq() <= seq) i = contexts_.at(i).next;
@@ -172,24 +247,12 @@ void ProtocolEngine::gather(ConnState& c, Seq seq, std::uint32_t len, std::vecto
   }
 }
 
-bool ProtocolEngine::build_segment(std::uint16_t conn, ConnState& c, TxDescriptor& d) {
+void ProtocolEngine::fill_header(std::uint16_t conn, ConnState& c, Seq seq, std::uint32_t len, std::uint8_t flags,
+                                 TxDescriptor& d) {
   proto::Tcb& t = c.tcb;
-  const std::uint32_t in_flight = static_cast<std::uint32_t>(t.snd_nxt - t.snd_una);
-  const std::uint32_t window = std::min(t.snd_wnd, c.cc->cwnd());
-  const std::uint32_t usable = window > in_flight ? window - in_flight : 0;
-  const std::uint32_t unsent = t.snd_nxt < c.snd_end ? static_cast<std::uint32_t>(c.snd_end - t.snd_nxt) : 0;
-  const std::uint32_t want = std::min<std::uint32_t>(t.mss, unsent);
-  std::uint32_t len = std::min(want, usable);
-  // Sender silly-window avoidance (RFC 9293 section 3.8.6.2.1): send a full
-  // segment, the last piece of posted data, or, with nothing in flight,
-  // whatever the window allows.
-  if (len < want && !(in_flight == 0 && len > 0)) len = 0;
-  const bool fin_now = c.close_requested && !c.fin_sent && t.snd_nxt + len == c.snd_end;
-  if (len == 0 && !fin_now && !c.ack_pending) return false;
-
   d.kind = TxDescriptor::Kind::kSegment;
   d.conn = conn;
-  d.retransmission = t.snd_nxt < t.snd_max;
+  d.retransmission = seq < t.snd_max && (len > 0 || (flags & proto::kTcpFin));
   hdrgen::HeaderRequest& h = d.header;
   h.dst_mac = t.remote_mac;
   h.src_mac = t.local_mac;
@@ -199,18 +262,88 @@ bool ProtocolEngine::build_segment(std::uint16_t conn, ConnState& c, TxDescripto
   h.ttl = t.ttl;
   h.src_port = t.local_port;
   h.dst_port = t.remote_port;
-  h.seq = t.snd_nxt.raw();
+  h.seq = seq.raw();
   h.ack = t.rcv_nxt.raw();
-  h.flags = proto::kTcpAck;
-  if (len > 0 && t.snd_nxt + len == c.snd_end) h.flags |= proto::kTcpPsh;
-  if (fin_now) h.flags |= proto::kTcpFin;
+  h.flags = static_cast<std::uint8_t>(proto::kTcpAck | flags);
   h.window = rcv_window_field(c);
   h.ts_en = t.timestamps();
   h.tsval = now_ts(c);
   h.tsecr = t.ts_recent;
   d.payload_len = len;
-  if (len > 0) gather(c, t.snd_nxt, len, d.payload);
+  if (len > 0) gather(c, seq, len, d.payload);
+  // Every segment carries the ACK of everything received (RFC 9293 3.10.7.4).
+  c.ack_pending = false;
+  c.unacked_segments = 0;
+  stop_timer(c, kDelackTimer);
+}
 
+void ProtocolEngine::count_sent(ConnState& c, const TxDescriptor& d) {
+  ++segments_pushed_;
+  if (d.payload_len == 0 && !(d.header.flags & proto::kTcpFin)) {
+    ++stats_.pure_acks_sent;
+    return;
+  }
+  ++stats_.segments_sent;
+  stats_.payload_bytes_sent += d.payload_len;
+  if (d.retransmission) ++stats_.retransmitted_segments;
+}
+
+// Fast retransmit or a partial ACK (RFC 5681 3.2 step 2, RFC 6582 step 5):
+// one segment from snd_una, whatever cwnd says.
+bool ProtocolEngine::build_retransmission(std::uint16_t conn, ConnState& c, TxDescriptor& d) {
+  proto::Tcb& t = c.tcb;
+  c.retransmit_now = false;
+  if (t.snd_una == t.snd_max) return false;
+  const std::uint32_t data = t.snd_una < c.snd_end ? static_cast<std::uint32_t>(c.snd_end - t.snd_una) : 0;
+  const std::uint32_t len = std::min<std::uint32_t>({t.mss, data, static_cast<std::uint32_t>(t.snd_max - t.snd_una)});
+  const bool fin = c.fin_sent && !c.fin_acked && t.snd_una + len == c.snd_end;
+  if (len == 0 && !fin) return false;
+  fill_header(conn, c, t.snd_una, len, fin ? proto::kTcpFin : 0, d);
+  const Seq end = t.snd_una + len + (fin ? 1 : 0);
+  if (t.snd_nxt < end) t.snd_nxt = end;
+  c.rtt_timing = false;  // Karn: nothing timed across a retransmission
+  if (!c.timers[kRtoTimer].armed) arm_timer(conn, c, kRtoTimer, c.rto->rto_ns());
+  return true;
+}
+
+// Zero-window probe (RFC 9293 3.8.6.1): one byte of new data beyond the
+// closed window. snd_nxt stays: the byte is sent properly once the window
+// opens; snd_max covers it so an ACK of it is valid.
+bool ProtocolEngine::build_probe(std::uint16_t conn, ConnState& c, TxDescriptor& d) {
+  proto::Tcb& t = c.tcb;
+  c.probe_now = false;
+  if (t.snd_wnd != 0 || t.snd_nxt >= c.snd_end || t.snd_una != t.snd_nxt) return false;
+  fill_header(conn, c, t.snd_nxt, 1, 0, d);
+  if (t.snd_max < t.snd_nxt + 1) t.snd_max = t.snd_nxt + 1;
+  ++stats_.persist_probes;
+  return true;
+}
+
+bool ProtocolEngine::build_segment(std::uint16_t conn, ConnState& c, TxDescriptor& d) {
+  if (c.retransmit_now && build_retransmission(conn, c, d)) return true;
+  if (c.probe_now && build_probe(conn, c, d)) return true;
+  proto::Tcb& t = c.tcb;
+  const std::uint32_t in_flight = static_cast<std::uint32_t>(t.snd_nxt - t.snd_una);
+  const std::uint32_t cwnd = c.cc->cwnd() + c.lr->limited_transmit_allowance();  // RFC 3042
+  const std::uint32_t window = std::min(t.snd_wnd, cwnd);
+  const std::uint32_t usable = window > in_flight ? window - in_flight : 0;
+  const std::uint32_t unsent = t.snd_nxt < c.snd_end ? static_cast<std::uint32_t>(c.snd_end - t.snd_nxt) : 0;
+  const std::uint32_t want = std::min<std::uint32_t>(t.mss, unsent);
+  std::uint32_t len = std::min(want, usable);
+  // Sender silly-window avoidance (RFC 9293 section 3.8.6.2.1): send a full
+  // segment, the last piece of posted data, or, with nothing in flight,
+  // whatever the window allows.
+  if (len < want && !(in_flight == 0 && len > 0)) len = 0;
+  // A closed window with nothing in flight: only the persist timer can
+  // learn that it reopened (RFC 9293 3.8.6.1).
+  if (unsent > 0 && t.snd_wnd == 0 && t.snd_una == t.snd_nxt) start_persist(conn, c);
+  const bool fin_now = c.close_requested && !c.fin_sent && t.snd_nxt + len == c.snd_end;
+  if (len == 0 && !fin_now && !c.ack_pending) return false;
+
+  std::uint8_t flags = 0;
+  if (len > 0 && t.snd_nxt + len == c.snd_end) flags |= proto::kTcpPsh;
+  if (fin_now) flags |= proto::kTcpFin;
+  fill_header(conn, c, t.snd_nxt, len, flags, d);
   if (len > 0 || fin_now) {
     if (!d.retransmission && !c.rtt_timing && !t.timestamps()) {
       c.rtt_timing = true;  // time this segment (Karn: only never-retransmitted data)
@@ -220,12 +353,8 @@ bool ProtocolEngine::build_segment(std::uint16_t conn, ConnState& c, TxDescripto
     t.snd_nxt += len + (fin_now ? 1 : 0);
     if (fin_now) c.fin_sent = true;
     if (t.snd_nxt > t.snd_max) t.snd_max = t.snd_nxt;
-    if (!c.timer_armed) arm_timer(conn, c);  // RFC 6298 section 5.1
-    ++stats_.segments_sent;
-    stats_.payload_bytes_sent += len;
-    if (d.retransmission) ++stats_.retransmitted_segments;
+    if (!c.timers[kRtoTimer].armed) arm_timer(conn, c, kRtoTimer, c.rto->rto_ns());  // RFC 6298 5.1
   }
-  c.ack_pending = false;
   return true;
 }
 
@@ -237,9 +366,10 @@ void ProtocolEngine::tx_thread() {
     ready_.pop_front();
     ConnState& c = conns_.at(conn);
     c.in_ready_list = false;
-    if (!c.offloaded) continue;
+    if (!c.offloaded || c.uploading) continue;
     TxDescriptor d;
     if (!build_segment(conn, c, d)) continue;
+    count_sent(c, d);
     // One segment per tx_cycles, after the TCB is on chip.
     const sc_time start = std::max(core_.align_up(sc_core::sc_time_stamp()), busy_until);
     const sc_time tcb_ready = tcb_cache_.access(conn, start, true);
@@ -249,220 +379,6 @@ void ProtocolEngine::tx_thread() {
     dma_.push(std::move(d));
     make_ready(conn);  // round robin: back to the tail; dropped there if it has nothing to send
   }
-}
-
-// --- receive and ACK processing -------------------------------------------
-
-void ProtocolEngine::receive(std::uint16_t conn, const RxSegment& seg, const sc_time& ready) {
-  rx_queue_.push_back(RxItem{conn, seg, ready});
-  rx_event_.notify(sc_core::SC_ZERO_TIME);
-}
-
-void ProtocolEngine::rx_thread() {
-  sc_time busy_until = sc_core::SC_ZERO_TIME;
-  for (;;) {
-    while (rx_queue_.empty()) sc_core::wait(rx_event_);
-    RxItem item = rx_queue_.front();
-    rx_queue_.pop_front();
-    const sc_time start = std::max({core_.align_up(item.ready), busy_until, core_.align_up(sc_core::sc_time_stamp())});
-    const sc_time tcb_ready = tcb_cache_.access(item.conn, start, true);
-    busy_until = tcb_ready + core_.cycles(params_.rx_cycles);
-    wait_until(busy_until);
-    auto it = conns_.find(item.conn);
-    if (it == conns_.end() || !it->second.offloaded) continue;
-    ++stats_.rx_segments;
-    process(item.conn, it->second, item.seg);
-  }
-}
-
-void ProtocolEngine::process(std::uint16_t conn, ConnState& c, const RxSegment& seg) {
-  proto::Tcb& t = c.tcb;
-  if (seg.has_ts && seg.seq <= t.rcv_nxt) t.ts_recent = seg.tsval;  // RFC 7323 section 4.3
-  if (seg.flags & proto::kTcpRst) {
-    give_up(conn, c, abi::Status::kReset, abi::ConnEvent::kRstReceived);
-    return;
-  }
-  if (seg.payload_len > 0) {
-    // The offloaded receive path is not modelled yet: count the bytes and
-    // owe the peer an ACK of what we have (it will retransmit).
-    stats_.rx_data_ignored += seg.payload_len;
-    c.ack_pending = true;
-  }
-  if (seg.flags & proto::kTcpAck) {
-    if (seg.ack > t.snd_max) {
-      ++stats_.acks_invalid;  // acks data never sent (RFC 9293 3.10.7.4): ACK and drop
-      c.ack_pending = true;
-    } else if (seg.ack > t.snd_una) {
-      on_new_ack(conn, c, seg.ack, seg);
-    } else if (seg.ack == t.snd_una && seg.payload_len == 0 && t.snd_max > t.snd_una) {
-      ++stats_.acks_duplicate;
-    }
-    // Window update (RFC 9293 section 3.10.7.4).
-    if (c.snd_wl1 < seg.seq || (c.snd_wl1 == seg.seq && c.snd_wl2 <= seg.ack)) {
-      t.snd_wnd = proto::scaled_window(seg.window, t.snd_wscale);
-      c.snd_wl1 = seg.seq;
-      c.snd_wl2 = seg.ack;
-    }
-  }
-  if ((seg.flags & proto::kTcpFin) && !c.peer_fin && seg.seq + seg.payload_len == t.rcv_nxt) {
-    c.peer_fin = true;
-    t.rcv_nxt += 1;
-    c.ack_pending = true;
-    Completion e;
-    e.type = abi::CqeType::kConnEvent;
-    e.conn = conn;
-    e.event = abi::ConnEvent::kFinReceived;
-    completions_.post(e, sc_core::sc_time_stamp());
-  }
-  make_ready(conn);
-}
-
-void ProtocolEngine::on_new_ack(std::uint16_t conn, ConnState& c, Seq ack, const RxSegment& seg) {
-  proto::Tcb& t = c.tcb;
-  const std::uint32_t flight = static_cast<std::uint32_t>(t.snd_max - t.snd_una);
-  const std::uint32_t acked = static_cast<std::uint32_t>(ack - t.snd_una);
-  ++stats_.acks_new;
-  t.snd_una = ack;
-  if (t.snd_nxt < ack) t.snd_nxt = ack;
-  c.retries = 0;
-  // RTT sample: from the echoed timestamp (RFC 7323 section 4.1), or from
-  // the timed segment (RFC 6298 section 3, Karn's algorithm).
-  if (t.timestamps() && seg.has_ts && seg.tsecr != 0) {
-    const std::uint32_t ticks = now_ts(c) - seg.tsecr;
-    c.rto->on_sample(std::int64_t{ticks} * 1000);
-    ++stats_.rtt_samples;
-  } else if (c.rtt_timing && ack >= c.rtt_seq) {
-    c.rto->on_sample(static_cast<std::int64_t>((sc_core::sc_time_stamp() - c.rtt_start).to_seconds() * 1e9));
-    c.rtt_timing = false;
-    ++stats_.rtt_samples;
-  }
-  c.cc->on_ack(acked, flight);
-  free_acked_contexts(conn, c);
-  if (c.fin_sent && !c.fin_acked && t.snd_una == c.snd_end + 1) {
-    c.fin_acked = true;
-    t.state = abi::kTcbClosed;
-    Completion e;
-    e.type = abi::CqeType::kConnEvent;
-    e.conn = conn;
-    e.sq_index = c.close_sq_index;
-    e.opcode = static_cast<std::uint8_t>(abi::Opcode::kClose);
-    e.event = abi::ConnEvent::kClosed;
-    completions_.post(e, sc_core::sc_time_stamp());
-  }
-  // RFC 6298 section 5.2/5.3: stop the timer when all is acked, else restart.
-  if (t.snd_una == t.snd_max) stop_timer(c);
-  else arm_timer(conn, c);
-}
-
-void ProtocolEngine::free_acked_contexts(std::uint16_t conn, ConnState& c) {
-  // Claim 6: free every context whose last byte is acked; claim 7: tell the
-  // host the buffer may be reused, once per message, in order.
-  while (c.ctx_head != kNoContext && contexts_.at(c.ctx_head).end_seq() <= c.tcb.snd_una) {
-    const std::uint32_t i = c.ctx_head;
-    const MessageContext m = contexts_.at(i);
-    c.ctx_head = m.next;
-    if (c.ctx_head == kNoContext) c.ctx_tail = kNoContext;
-    if (c.tx_ctx == i) c.tx_ctx = c.ctx_head;
-    --c.contexts;
-    contexts_.release(i);
-    if (m.last_of_message) {
-      Completion done;
-      done.type = abi::CqeType::kSendDone;
-      done.status = abi::Status::kOk;
-      done.conn = conn;
-      done.length = m.message_bytes;
-      done.cookie = m.cookie;
-      done.sq_index = m.sq_index;
-      done.opcode = static_cast<std::uint8_t>(abi::Opcode::kSend);
-      completions_.post(done, sc_core::sc_time_stamp());
-      ++stats_.send_done;
-    }
-  }
-}
-
-// --- retransmission timer (RFC 6298 section 5) --------------------------------
-
-void ProtocolEngine::arm_timer(std::uint16_t conn, ConnState& c) {
-  ++c.timer_gen;
-  c.timer_armed = true;
-  c.rto_deadline = core_.align_up(sc_core::sc_time_stamp() + sc_time(double(c.rto->rto_ns()), sc_core::SC_NS));
-  const bool earliest = timers_.empty() || c.rto_deadline < timers_.top().deadline;
-  timers_.push(TimerEntry{c.rto_deadline, conn, c.timer_gen});
-  if (earliest) timer_event_.notify(c.rto_deadline - sc_core::sc_time_stamp());
-}
-
-void ProtocolEngine::timer_method() {
-  const sc_time now = sc_core::sc_time_stamp();
-  while (!timers_.empty() && timers_.top().deadline <= now) {
-    const TimerEntry e = timers_.top();
-    timers_.pop();
-    auto it = conns_.find(e.conn);
-    if (it == conns_.end() || !it->second.timer_armed || it->second.timer_gen != e.gen) continue;  // stale
-    on_timeout(e.conn, it->second);
-  }
-  // Drop stale entries at the top so the next notification is meaningful.
-  while (!timers_.empty()) {
-    auto it = conns_.find(timers_.top().conn);
-    if (it != conns_.end() && it->second.timer_armed && it->second.timer_gen == timers_.top().gen) break;
-    timers_.pop();
-  }
-  if (!timers_.empty()) timer_event_.notify(timers_.top().deadline - now);
-}
-
-void ProtocolEngine::on_timeout(std::uint16_t conn, ConnState& c) {
-  proto::Tcb& t = c.tcb;
-  c.timer_armed = false;
-  if (t.snd_una == t.snd_max) return;
-  ++stats_.timeouts;
-  if (++c.retries > params_.max_retries) {
-    give_up(conn, c, abi::Status::kTimeout, abi::ConnEvent::kTimeout);
-    return;
-  }
-  // RFC 5681 section 3.1 eq. 4 and RFC 6298 5.5-5.6: collapse cwnd, back
-  // off, and resend from the oldest unacknowledged byte.
-  c.cc->on_timeout(static_cast<std::uint32_t>(t.snd_max - t.snd_una));
-  c.rto->on_timeout();
-  c.rtt_timing = false;
-  t.snd_nxt = t.snd_una;
-  c.tx_ctx = c.ctx_head;
-  if (c.fin_sent && !c.fin_acked) c.fin_sent = false;
-  arm_timer(conn, c);
-  make_ready(conn);
-}
-
-void ProtocolEngine::give_up(std::uint16_t conn, ConnState& c, abi::Status status, abi::ConnEvent ev) {
-  // Never silent: every message still held completes with an error status,
-  // then one CONN_EVENT says why the connection ended.
-  while (c.ctx_head != kNoContext) {
-    const std::uint32_t i = c.ctx_head;
-    const MessageContext m = contexts_.at(i);
-    c.ctx_head = m.next;
-    contexts_.release(i);
-    if (m.last_of_message) {
-      Completion done;
-      done.type = abi::CqeType::kSendDone;
-      done.status = status;
-      done.conn = conn;
-      done.length = m.message_bytes;
-      done.cookie = m.cookie;
-      done.sq_index = m.sq_index;
-      done.opcode = static_cast<std::uint8_t>(abi::Opcode::kSend);
-      completions_.post(done, sc_core::sc_time_stamp());
-    }
-  }
-  c.ctx_tail = c.tx_ctx = kNoContext;
-  c.contexts = 0;
-  stop_timer(c);
-  c.offloaded = false;
-  c.tcb.state = abi::kTcbClosed;
-  by_tuple_.erase(tuple_key(c.tcb.remote_ip, c.tcb.remote_port, c.tcb.local_port));
-  --offloaded_count_;
-  Completion e;
-  e.type = abi::CqeType::kConnEvent;
-  e.status = status;
-  e.conn = conn;
-  e.event = ev;
-  completions_.post(e, sc_core::sc_time_stamp());
 }
 
 }  // namespace toevp::model

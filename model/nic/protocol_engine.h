@@ -6,12 +6,28 @@
 // connection's message contexts in sequence order. It hands the segment to
 // the cut-through DMA with the header fields and the host-memory pieces of
 // its payload: the message stays in host memory (claim 1) and a
-// retransmission re-reads it from there.
+// retransmission re-reads it from there. A connection goes back to the tail
+// of the ready list after each segment, so every connection with something
+// to send gets one segment per round (docs/protocol.md, "Scheduler").
 //
-// Receive/ACK: each segment from the peer (after MacRx) costs pe.rx_cycles;
-// a new ACK advances snd_una, frees every message context whose last byte is
-// acked and posts SEND_DONE for each completed message, in order (claim 6,
-// 7). Retransmission on RTO (RFC 6298) restarts from snd_una (go-back-N).
+// ACK processing: a new ACK advances snd_una, frees every message context
+// whose last byte is acked and posts SEND_DONE for each completed message,
+// in order (claims 6, 7). Loss recovery: fast retransmit on the third
+// duplicate ACK and NewReno fast recovery (proto::LossRecovery, RFC 5681
+// 3.2, RFC 6582), retransmission timeout with back-off and go-back-N resend
+// (RFC 6298), zero-window probing with the persist timer (RFC 9293 3.8.6.1).
+//
+// Receive: in-order data of an offloaded connection is DMA-written into the
+// connection's POST_RECV buffers and reported with RECV_DONE; out-of-order
+// data is dropped and answered with a duplicate ACK (the NIC keeps no
+// reassembly memory; docs/protocol.md says why). ACKs follow RFC 1122
+// 4.2.3.2 / RFC 5681 4.2: every second segment, else after pe.ack_delay_us.
+//
+// Teardown: CLOSE (FIN after the posted data), FIN/RST from the peer
+// (CONN_EVENT), retransmission give-up (CONN_EVENT timeout, every held
+// message completed with an error), UPLOAD_CONN (the live TCB written back
+// to its slot, held messages completed ABORTED, the connection no longer
+// served).
 //
 // The live TCB of each connection is held here (ConnState); the TcbCache
 // charges the on-chip/off-chip movement of it.
@@ -19,9 +35,11 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <queue>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -33,6 +51,7 @@
 #include "model/nic/message_context_table.h"
 #include "model/nic/tcb_cache.h"
 #include "model/proto/congestion_control.h"
+#include "model/proto/loss_recovery.h"
 #include "model/proto/rto_estimator.h"
 #include "model/proto/tcb.h"
 
@@ -46,6 +65,7 @@ struct ProtocolEngineParams {
   std::int64_t rto_min_ns = 200'000;
   std::int64_t rto_max_ns = 60'000'000'000;
   std::uint32_t max_retries = 15;
+  std::int64_t ack_delay_ns = 40'000;  // pe.ack_delay_us
 };
 
 // A segment from the peer, as the receive parser hands it over.
@@ -58,20 +78,34 @@ struct RxSegment {
   bool has_ts = false;
   std::uint32_t tsval = 0;
   std::uint32_t tsecr = 0;
+  std::vector<std::uint8_t> payload;  // the payload bytes (receive path)
 };
 
 struct ProtocolEngineStats {
   std::uint64_t segments_sent = 0;
   std::uint64_t retransmitted_segments = 0;
   std::uint64_t payload_bytes_sent = 0;
+  std::uint64_t pure_acks_sent = 0;
   std::uint64_t rx_segments = 0;
   std::uint64_t acks_new = 0;
-  std::uint64_t acks_duplicate = 0;
+  std::uint64_t acks_duplicate = 0;   // RFC 5681 section 2 duplicate ACKs
   std::uint64_t acks_invalid = 0;     // ACK of something never sent
-  std::uint64_t rx_data_ignored = 0;  // payload bytes received (receive path not offloaded yet)
+  std::uint64_t fast_retransmits = 0; // recoveries entered on the third duplicate ACK
+  std::uint64_t partial_ack_retransmits = 0;
   std::uint64_t timeouts = 0;
+  std::uint64_t persist_probes = 0;   // zero-window probes sent
   std::uint64_t send_done = 0;
   std::uint64_t rtt_samples = 0;
+  // Receive path.
+  std::uint64_t rx_data_segments = 0;
+  std::uint64_t rx_data_bytes = 0;         // in-order bytes written to host buffers
+  std::uint64_t rx_ooo_dropped = 0;        // segments beyond rcv_nxt, dropped
+  std::uint64_t rx_duplicate_segments = 0; // entirely below rcv_nxt
+  std::uint64_t rx_no_buffer_bytes = 0;    // in order but no posted buffer space: dropped
+  std::uint64_t recv_done = 0;
+  std::uint64_t delayed_acks = 0;          // ACKs sent by the delayed-ACK timer
+  std::uint64_t uploads = 0;
+  std::uint64_t connections_failed = 0;    // RST or retransmission give-up
 };
 
 class ProtocolEngine : public sc_core::sc_module {
@@ -94,6 +128,14 @@ class ProtocolEngine : public sc_core::sc_module {
   void append_context(std::uint16_t conn, std::uint32_t ctx);
   // CLOSE: FIN after all posted data; CONN_EVENT closed when it is acked.
   void close(std::uint16_t conn, std::uint16_t sq_index);
+  // POST_RECV for an offloaded connection: a host buffer for in-order data.
+  void post_recv(std::uint16_t conn, std::uint64_t addr, std::uint32_t len, std::uint64_t cookie,
+                 std::uint16_t sq_index);
+  // UPLOAD_CONN (blocking, from an SC_THREAD): stops serving the connection,
+  // waits until no segment of it is left unread in the DMA engine, writes the
+  // live TCB back to its slot (state UPLOADED), completes held messages
+  // ABORTED and posted receive buffers, then UPLOAD_DONE.
+  void upload(std::uint16_t conn, std::uint16_t sq_index);
   // The live TCB as the 128-byte PCB layout (cache write-back, UPLOAD).
   void encode_tcb(std::uint16_t conn, std::uint8_t* out128) const;
 
@@ -101,59 +143,113 @@ class ProtocolEngine : public sc_core::sc_module {
   // Offloaded connection for this 4-tuple (seen from the NIC), if any.
   std::optional<std::uint16_t> lookup(std::uint32_t remote_ip, std::uint16_t remote_port,
                                       std::uint16_t local_port) const;
-  void receive(std::uint16_t conn, const RxSegment& seg, const sc_core::sc_time& ready);
+  void receive(std::uint16_t conn, RxSegment seg, const sc_core::sc_time& ready);
+  // How received data reaches host memory: writes [data, data + len) at
+  // `addr` no earlier than `ready`; returns when it has landed (MacRx
+  // installs its DMA socket here). `ok` false on a DMA error.
+  using RxDmaWriter = std::function<sc_core::sc_time(std::uint64_t addr, const std::uint8_t* data,
+                                                     std::uint32_t len, const sc_core::sc_time& ready, bool& ok)>;
+  void set_rx_dma_writer(RxDmaWriter w) { rx_dma_ = std::move(w); }
 
   const ProtocolEngineStats& stats() const { return stats_; }
   std::uint32_t connections_offloaded() const { return offloaded_count_; }
   // Contexts still linked to connections (0 at the end of a clean run).
   std::uint64_t contexts_linked() const;
+  // Receive buffers posted and not yet completed, over all connections.
+  std::uint64_t recv_buffers_held() const;
 
  private:
+  enum TimerKind : std::uint8_t { kRtoTimer, kPersistTimer, kDelackTimer, kTimerKinds };
+  struct Timer {
+    sc_core::sc_time deadline;
+    std::uint64_t gen = 0;
+    bool armed = false;
+  };
+  struct RecvBuffer {
+    std::uint64_t addr = 0;
+    std::uint32_t len = 0;
+    std::uint32_t filled = 0;
+    std::uint64_t cookie = 0;
+    std::uint16_t sq_index = 0;
+  };
   struct ConnState {
     bool offloaded = false;
+    bool uploading = false;   // UPLOAD_CONN in progress: nothing more is sent
     proto::Tcb tcb;
     std::unique_ptr<proto::CongestionControl> cc;
+    std::unique_ptr<proto::LossRecovery> lr;
     std::unique_ptr<proto::RtoEstimator> rto;
     proto::Seq snd_end{0};       // sequence number after the last posted byte
     std::uint32_t ctx_head = kNoContext, ctx_tail = kNoContext;
     std::uint32_t tx_ctx = kNoContext;  // context holding snd_nxt (a cursor)
     std::uint64_t contexts = 0;
+    std::uint32_t messages = 0;  // messages posted and not yet completed
     bool in_ready_list = false;
-    // Retransmission timer (RFC 6298 section 5).
-    sc_core::sc_time rto_deadline;
-    std::uint64_t timer_gen = 0;
-    bool timer_armed = false;
-    std::uint32_t retries = 0;
+    Timer timers[kTimerKinds];
+    std::uint32_t retries = 0;         // RTOs in a row (RFC 6298 5.5 back-offs)
+    bool retransmit_now = false;       // fast retransmit / partial ACK: resend at snd_una
+    bool probe_now = false;            // the persist timer asks for a zero-window probe
+    unsigned persist_backoff = 0;
     // RTT timing without timestamps (Karn's algorithm, RFC 6298 section 3).
     bool rtt_timing = false;
     proto::Seq rtt_seq{0};
     sc_core::sc_time rtt_start;
     // Window update bookkeeping (RFC 9293 section 3.10.7.4: SND.WL1, SND.WL2).
     proto::Seq snd_wl1{0}, snd_wl2{0};
+    // Receive side.
+    std::deque<RecvBuffer> recv_buffers;
+    std::uint64_t recv_free = 0;   // unfilled bytes of the posted buffers
+    proto::Seq rcv_adv{0};         // right edge of the window advertised (never moves left)
+    unsigned unacked_segments = 0; // data segments received since our last ACK
     // Teardown.
     bool close_requested = false;
     std::uint16_t close_sq_index = 0;
     bool fin_sent = false;
     bool fin_acked = false;
-    bool ack_pending = false;   // a pure ACK is owed to the peer
+    bool ack_pending = false;   // an ACK is owed to the peer now
     bool peer_fin = false;
   };
 
+  // Transmit (protocol_engine.cpp).
   void tx_thread();
-  void rx_thread();
-  void timer_method();
   void make_ready(std::uint16_t conn);
   bool build_segment(std::uint16_t conn, ConnState& c, TxDescriptor& d);
+  bool build_retransmission(std::uint16_t conn, ConnState& c, TxDescriptor& d);
+  bool build_probe(std::uint16_t conn, ConnState& c, TxDescriptor& d);
+  void fill_header(std::uint16_t conn, ConnState& c, proto::Seq seq, std::uint32_t len, std::uint8_t flags,
+                   TxDescriptor& d);
   void gather(ConnState& c, proto::Seq seq, std::uint32_t len, std::vector<GatherPiece>& out);
+  void count_sent(ConnState& c, const TxDescriptor& d);
+  std::uint32_t now_ts(const ConnState& c) const;
+  std::uint16_t rcv_window_field(ConnState& c);
+  std::uint32_t max_rcv_window(const ConnState& c) const;
+  void wait_dma_drained();
+
+  // Receive (protocol_engine_rx.cpp).
+  void rx_thread();
   void process(std::uint16_t conn, ConnState& c, const RxSegment& seg);
+  void process_ack(std::uint16_t conn, ConnState& c, const RxSegment& seg);
+  bool is_duplicate_ack(const ConnState& c, const RxSegment& seg) const;
   void on_new_ack(std::uint16_t conn, ConnState& c, proto::Seq ack, const RxSegment& seg);
   void free_acked_contexts(std::uint16_t conn, ConnState& c);
-  void arm_timer(std::uint16_t conn, ConnState& c);
-  void stop_timer(ConnState& c) { ++c.timer_gen; c.timer_armed = false; }
-  void on_timeout(std::uint16_t conn, ConnState& c);
+  void accept_data(std::uint16_t conn, ConnState& c, const RxSegment& seg);
+  std::uint32_t place_data(std::uint16_t conn, ConnState& c, const std::uint8_t* data, std::uint32_t len);
+  void complete_recv_buffer(std::uint16_t conn, ConnState& c, abi::Status status, const sc_core::sc_time& landed);
+  void on_peer_fin(std::uint16_t conn, ConnState& c);
+  void schedule_ack(std::uint16_t conn, ConnState& c);
+
+  // Timers and endings (protocol_engine_timers.cpp).
+  void timer_method();
+  void arm_timer(std::uint16_t conn, ConnState& c, TimerKind kind, std::int64_t after_ns);
+  void stop_timer(ConnState& c, TimerKind kind);
+  void stop_all_timers(ConnState& c);
+  void on_rto(std::uint16_t conn, ConnState& c);
+  void on_persist(std::uint16_t conn, ConnState& c);
+  void on_delack(std::uint16_t conn, ConnState& c);
+  void start_persist(std::uint16_t conn, ConnState& c);
   void give_up(std::uint16_t conn, ConnState& c, abi::Status status, abi::ConnEvent ev);
-  std::uint32_t now_ts(const ConnState& c) const;
-  std::uint16_t rcv_window_field(const ConnState& c) const;
+  void release_all(std::uint16_t conn, ConnState& c, abi::Status status, const sc_core::sc_time& at);
+  void stop_serving(ConnState& c);
 
   ProtocolEngineParams params_;
   const ClockDomain& core_;
@@ -161,6 +257,7 @@ class ProtocolEngine : public sc_core::sc_module {
   MessageContextTable& contexts_;
   CutThroughDma& dma_;
   CompletionEngine& completions_;
+  RxDmaWriter rx_dma_;
   std::unordered_map<std::uint16_t, ConnState> conns_;
   std::unordered_map<std::uint64_t, std::uint16_t> by_tuple_;
   std::deque<std::uint16_t> ready_;
@@ -175,12 +272,15 @@ class ProtocolEngine : public sc_core::sc_module {
   struct TimerEntry {
     sc_core::sc_time deadline;
     std::uint16_t conn;
+    TimerKind kind;
     std::uint64_t gen;
     bool operator>(const TimerEntry& o) const { return deadline > o.deadline; }
   };
   std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<TimerEntry>> timers_;
   sc_core::sc_event timer_event_;
   std::uint32_t offloaded_count_ = 0;
+  std::uint64_t timer_gen_ = 0;        // unique per arming, so stale heap entries never match
+  std::uint64_t segments_pushed_ = 0;  // segment descriptors handed to the DMA engine
   ProtocolEngineStats stats_;
 };
 
