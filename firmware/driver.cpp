@@ -150,6 +150,8 @@ bool Driver::allocate_memory() {
   pcbs_.assign(config_.tcb_entries, Pcb{});
   conn_error_.assign(config_.tcb_entries, abi::Status::kOk);
   completions_.clear();
+  owned_.clear();
+  owned_by_send_.clear();
   rng_.seed(config_.seed);
   return true;
 }
@@ -220,7 +222,49 @@ bool Driver::check_conn(std::uint16_t conn) {
 
 bool Driver::post_send(std::uint16_t conn, std::uint64_t bus_addr, std::uint32_t length,
                        std::uint64_t cookie) {
-  return post(Sqe{abi::Opcode::kSend, 0, conn, length, bus_addr, cookie});
+  // Only buffers the NIC will accept are tracked (a rejected SEND owns nothing).
+  const bool track = config_.refuse_double_post && length > 0 && conn < conns_.size();
+  if (track && !check_not_owned(conn, bus_addr, length)) return false;
+  if (!post(Sqe{abi::Opcode::kSend, 0, conn, length, bus_addr, cookie})) return false;
+  if (track) {
+    const auto index = static_cast<std::uint16_t>((sq_.tail() + sq_.size() - 1) & (sq_.size() - 1));
+    owned_[bus_addr] = OwnedBuffer{bus_addr + length, conn, index, cookie};
+    owned_by_send_.emplace(std::make_tuple(conn, index, cookie), bus_addr);
+  }
+  return true;
+}
+
+bool Driver::check_not_owned(std::uint16_t conn, std::uint64_t addr, std::uint32_t length) {
+  const std::uint64_t end = addr + length;
+  auto it = owned_.upper_bound(addr);  // first buffer starting after addr
+  const OwnedBuffer* hit = nullptr;
+  std::uint64_t hit_start = 0;
+  if (it != owned_.begin() && std::prev(it)->second.end > addr) {
+    hit_start = std::prev(it)->first;
+    hit = &std::prev(it)->second;
+  } else if (it != owned_.end() && it->first < end) {
+    hit_start = it->first;
+    hit = &it->second;
+  }
+  if (hit == nullptr) return true;
+  ++stats_.double_posts_refused;
+  const std::string msg = "double posting refused: SEND buffer [" + hex(addr) + ", " + hex(end) + ") on conn " +
+                          std::to_string(conn) + " overlaps [" + hex(hit_start) + ", " + hex(hit->end) +
+                          ") of the SEND at SQ index " + std::to_string(hit->sq_index) + " (conn " +
+                          std::to_string(hit->conn) + ", cookie " + hex(hit->cookie) +
+                          "), which the NIC owns until its SEND_DONE";
+  error_log_.push_back(msg);
+  return fail(msg);
+}
+
+// Completions name a SEND by connection, SQ index and cookie; with equal
+// keys the oldest goes first (a connection's SENDs complete in order).
+void Driver::release_send(std::uint16_t conn, std::uint16_t sq_index, std::uint64_t cookie) {
+  const auto key = std::make_tuple(conn, sq_index, cookie);
+  const auto it = owned_by_send_.lower_bound(key);
+  if (it == owned_by_send_.end() || it->first != key) return;
+  owned_.erase(it->second);
+  owned_by_send_.erase(it);
 }
 
 bool Driver::send(std::uint16_t conn, std::uint64_t bus_addr, std::uint32_t length,
@@ -375,6 +419,9 @@ void Driver::dispatch(const Cqe& c) {
     case CqeType::kError: on_error(c); return;
     case CqeType::kConnEvent: on_conn_event(c); return;
     case CqeType::kSendDone:
+      release_send(c.conn_id, c.sq_index, c.cookie);  // the buffer is the host's again
+      completions_.push_back(c);
+      return;
     case CqeType::kRecvDone: completions_.push_back(c); return;
   }
   error_log_.push_back("unknown completion type " + std::to_string(static_cast<unsigned>(c.type)) +
@@ -387,6 +434,7 @@ void Driver::on_error(const Cqe& c) {
   const bool raw = c.conn_id == abi::kRawConn;
   if (c.opcode == abi::Opcode::kRawTx) return on_raw_tx_done(c.cookie);
   if (c.opcode == abi::Opcode::kPostRecv && raw) return;  // that raw buffer is lost
+  if (c.opcode == abi::Opcode::kSend) release_send(c.conn_id, c.sq_index, c.cookie);
   const bool conn_op = c.opcode == abi::Opcode::kOffloadConn || c.opcode == abi::Opcode::kUploadConn;
   if (conn_op && c.conn_id < conns_.size()) {
     conn_error_[c.conn_id] = c.status;

@@ -33,8 +33,10 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "firmware/abi_strings.h"
@@ -62,6 +64,12 @@ struct DriverConfig {
   std::uint64_t poll_interval_ns = 1'000;     // sleep between polls without interrupts
   std::uint64_t command_timeout_ns = 10'000'000;  // ring-full and buffer waits
   std::uint64_t seed = 1;  // initial sequence numbers, timestamp bases, IPv4 IDs
+  // post_send refuses a buffer that overlaps one the NIC still owns (posted,
+  // no SEND_DONE yet). The NIC cannot tell: it only reads the bytes, and a
+  // retransmission re-reads them, so the danger is the host rewriting a
+  // buffer after the first SEND_DONE while the second SEND still needs it
+  // (docs/firmware_guide.md, "Double posting").
+  bool refuse_double_post = true;
 };
 
 // What init() read from the identity and capability registers.
@@ -99,6 +107,7 @@ struct DriverStats {
   std::uint64_t raw_rx_unclaimed = 0;  // no handshake and no raw handler took them
   std::uint64_t syn_retransmits = 0;
   std::uint64_t errors = 0;            // ERROR completions
+  std::uint64_t double_posts_refused = 0;
 };
 
 class Driver {
@@ -129,7 +138,9 @@ class Driver {
   const Pcb& offloaded_pcb(std::uint16_t conn) const { return pcbs_.at(conn); }
 
   // Posts SEND; the buffer belongs to the NIC until its SEND_DONE. post_send
-  // does not ring the doorbell (batch, then ring()); send() does.
+  // does not ring the doorbell (batch, then ring()); send() does. A buffer
+  // that overlaps one the NIC still owns is refused (false, last_error() and
+  // error_log() say which SEND owns it) unless config.refuse_double_post is off.
   bool post_send(std::uint16_t conn, std::uint64_t bus_addr, std::uint32_t length,
                  std::uint64_t cookie);
   bool send(std::uint16_t conn, std::uint64_t bus_addr, std::uint32_t length,
@@ -188,6 +199,16 @@ class Driver {
   bool offload(std::uint16_t conn, const Pcb& pcb);
   std::uint64_t tcb_addr(std::uint16_t conn) const;
 
+  // SEND buffers the NIC owns, for refusing double posts.
+  struct OwnedBuffer {
+    std::uint64_t end;
+    std::uint16_t conn;
+    std::uint16_t sq_index;
+    std::uint64_t cookie;
+  };
+  bool check_not_owned(std::uint16_t conn, std::uint64_t addr, std::uint32_t length);
+  void release_send(std::uint16_t conn, std::uint16_t sq_index, std::uint64_t cookie);
+
   HostInterface& host_;
   DriverConfig config_;
   DeviceInfo device_;
@@ -212,6 +233,8 @@ class Driver {
   ActiveOpen::Verdict verdict_ = ActiveOpen::Verdict::kIgnored;
 
   std::deque<Completion> completions_;
+  std::map<std::uint64_t, OwnedBuffer> owned_;  // by start address; never overlapping
+  std::multimap<std::tuple<std::uint16_t, std::uint16_t, std::uint64_t>, std::uint64_t> owned_by_send_;
   std::mt19937_64 rng_;
 };
 

@@ -49,6 +49,14 @@ std::unique_ptr<hdrgen::HeaderGenerator> make_hdrgen(const model::Config& c) {
   return make_header_generator(c.get_string("nic.header_gen"), o);
 }
 
+TapBridgeParams tap_params(const model::Config& c) {
+  TapBridgeParams p;
+  p.device = c.get_string("tap.device");
+  p.quantum = sc_time(double(c.get_int("tap.quantum_us")), sc_core::SC_US);
+  p.max_frame = static_cast<std::uint32_t>(c.get_int("mac.mtu")) + 14;
+  return p;
+}
+
 }  // namespace
 
 TcpPeerParams peer_params(const model::Config& c) {
@@ -80,7 +88,12 @@ Platform::Platform(const model::Config& config)
   cpu.mmio_init.bind(nic.pcie.mmio_tgt);
   nic.pcie.host_init.bind(host_mem.dma_tgt);
   link.to_a(nic.mac_rx.frame_in);
-  link.to_b(peer.frame_in);
+  if (config.get_string("link.partner") == "tap") {
+    tap = std::make_unique<TapBridge>("tap", tap_params(config), link, link::EthLink::kB);
+    link.to_b(tap->frame_in);
+  } else {
+    link.to_b(peer.frame_in);
+  }
 
   // Scoreboard taps: the peer's ACKs as they reach the NIC, and SEND_DONEs
   // as they land in host memory.

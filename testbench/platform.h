@@ -15,6 +15,7 @@
 #include "model/link/eth_link.h"
 #include "model/nic/nic.h"
 #include "testbench/host_cpu.h"
+#include "testbench/partners/tap_bridge.h"
 #include "testbench/partners/tcp_peer.h"
 #include "testbench/scoreboard.h"
 #include "testbench/wire_monitor.h"
@@ -40,6 +41,7 @@ class Platform {
   link::EthLink link;
   model::Nic nic;
   TcpPeer peer;
+  std::unique_ptr<TapBridge> tap;  // link.partner = tap: Linux through a TAP device instead of `peer`
   HostCpu cpu;
   Scoreboard scoreboard;
   WireMonitor wire;

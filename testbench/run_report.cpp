@@ -33,7 +33,11 @@ nlohmann::json make_report(Platform& p, const fw::ProgramResults& r) {
   bool peer_ok = p.peer.logic().all_data_ok();
   for (std::size_t i = 0; i < p.peer.logic().connection_count(); ++i)
     peer_bytes += p.peer.logic().connection(i).stats.bytes_delivered;
-  const std::uint64_t expected_bytes = r.messages_posted * c.get_u64("workload.message_bytes");
+  // bulk_sender's messages all have workload.message_bytes; other programs
+  // (request_response, many_connections) count the bytes of what completed.
+  const std::uint64_t expected_bytes = c.get_string("fw.program") == "bulk_sender"
+                                           ? r.messages_posted * c.get_u64("workload.message_bytes")
+                                           : r.bytes_completed;
   j["goodput_gbps"] = data_ns > 0 ? double(peer_bytes) * 8.0 / data_ns : 0.0;
   j["line_rate_gbps"] = double(c.get_int("mac.rate_gbps"));
   j["theoretical_goodput_gbps"] = theoretical_goodput_gbps(c);

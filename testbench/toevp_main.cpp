@@ -7,8 +7,15 @@
 //       Exit status: 0 when the run finished with every check passing, 1 when
 //       a check failed (data, completions, scoreboard), 2 on a bad command
 //       line or config (the message names the key).
+//       Debugging views (docs/firmware_guide.md), each off unless given:
+//       --pcap FILE (the wire, both directions, Wireshark), --trace FILE
+//       [--trace-filter mmio,dma,doorbell,completion,irq,ctx] (NIC
+//       transactions with core-cycle stamps), --vcd FILE (GTKWave waveforms).
 //   toevp config --defaults   prints a config file with every key and its doc
 //   toevp config --list       prints key, default, range and unit, one per line
+//   toevp pattern --bytes N [--conn C] [--offset O]
+//       writes the example programs' payload bytes of connection C's stream
+//       [O, O+N) to stdout (what a real peer should have received)
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -19,8 +26,10 @@
 #include <systemc>
 
 #include "model/common/config.h"
+#include "firmware/examples/payload_pattern.h"
 #include "testbench/platform.h"
 #include "testbench/run_report.h"
+#include "testbench/trace/debug_views.h"
 #include "testbench/workload.h"
 
 namespace po = boost::program_options;
@@ -32,7 +41,9 @@ namespace {
 int usage(const std::string& why) {
   std::cerr << "toevp: " << why << "\n"
             << "usage: toevp run [--config FILE] [--set key=value]... [--json FILE] [--quiet]\n"
-            << "       toevp config --defaults | --list\n";
+            << "                 [--pcap FILE] [--trace FILE [--trace-filter LIST]] [--vcd FILE]\n"
+            << "       toevp config --defaults | --list\n"
+            << "       toevp pattern --bytes N [--conn C] [--offset O]\n";
   return 2;
 }
 
@@ -50,11 +61,42 @@ int cmd_config(const std::vector<std::string>& args) {
   return usage("config takes --defaults or --list");
 }
 
+// The payload pattern the example programs send, for checking what a real
+// peer (Linux through the TAP bridge) received.
+int cmd_pattern(const std::vector<std::string>& args) {
+  po::options_description desc("toevp pattern");
+  desc.add_options()("bytes", po::value<std::uint64_t>()->required(), "stream bytes")(
+      "conn", po::value<std::uint32_t>()->default_value(0), "connection index")(
+      "offset", po::value<std::uint64_t>()->default_value(0), "first stream offset");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(desc).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return usage(e.what());
+  }
+  std::vector<std::uint8_t> buf(1 << 16);
+  const std::uint32_t conn = vm["conn"].as<std::uint32_t>();
+  std::uint64_t offset = vm["offset"].as<std::uint64_t>();
+  for (std::uint64_t left = vm["bytes"].as<std::uint64_t>(); left > 0;) {
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(left, buf.size()));
+    toevp::fw::PayloadPattern::instance().fill(conn, offset, buf.data(), n);
+    std::cout.write(reinterpret_cast<const char*>(buf.data()), static_cast<std::streamsize>(n));
+    offset += n;
+    left -= n;
+  }
+  return std::cout ? 0 : 1;
+}
+
 int cmd_run(const std::vector<std::string>& args) {
   po::options_description desc("toevp run");
   desc.add_options()("config", po::value<std::string>(), "design-point config file")(
       "set", po::value<std::vector<std::string>>()->composing(), "key=value override")(
-      "json", po::value<std::string>(), "write the figures as JSON to this file")("quiet", "no summary");
+      "json", po::value<std::string>(), "write the figures as JSON to this file")("quiet", "no summary")(
+      "pcap", po::value<std::string>(), "write the wire (both directions) as a nanosecond pcap")(
+      "trace", po::value<std::string>(), "write the NIC transaction trace")(
+      "trace-filter", po::value<std::string>()->default_value("all"), "trace categories: mmio,dma,doorbell,completion,irq,ctx or all")(
+      "vcd", po::value<std::string>(), "write waveforms of NIC signals (VCD)");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(desc).run(), vm);
@@ -81,10 +123,36 @@ int cmd_run(const std::vector<std::string>& args) {
     std::cerr << "toevp: " << e.what() << "\n";
     return 2;
   }
+  toevp::tb::DebugOptions views_opt;
+  if (vm.count("pcap")) views_opt.pcap = vm["pcap"].as<std::string>();
+  if (vm.count("trace")) views_opt.trace = vm["trace"].as<std::string>();
+  views_opt.trace_filter = vm["trace-filter"].as<std::string>();
+  if (vm.count("vcd")) views_opt.vcd = vm["vcd"].as<std::string>();
+  std::unique_ptr<toevp::tb::DebugViews> views;
+  try {
+    views = std::make_unique<toevp::tb::DebugViews>(*platform, views_opt);
+  } catch (const std::exception& e) {
+    std::cerr << "toevp: " << e.what() << "\n";
+    return 2;
+  }
   auto* prog = program.get();
   platform->run([prog](toevp::fw::HostInterface& host) { return prog->run(host); });
-  const nlohmann::json report = toevp::tb::make_report(*platform, program->results());
-  if (!vm.count("quiet")) std::cout << toevp::tb::summary_text(report);
+  views->finish();
+  nlohmann::json report = toevp::tb::make_report(*platform, program->results());
+  const bool tap = platform->tap != nullptr;
+  if (tap) {
+    const auto& s = platform->tap->stats();
+    report["tap"] = {{"device", platform->tap->device()}, {"frames_to_linux", s.frames_to_tap},
+                     {"frames_from_linux", s.frames_from_tap}, {"bytes_to_linux", s.bytes_to_tap},
+                     {"bytes_from_linux", s.bytes_from_tap}, {"write_errors", s.write_errors},
+                     {"quanta", s.quanta}, {"slept_s", s.slept_s}};
+  }
+  if (!vm.count("quiet")) {
+    std::cout << toevp::tb::summary_text(report) << views->summary();
+    if (tap)
+      std::cout << "  tap      " << report["tap"]["frames_to_linux"] << " frames to Linux, "
+                << report["tap"]["frames_from_linux"] << " from Linux via " << platform->tap->device() << "\n";
+  }
   if (vm.count("json")) {
     std::ofstream out(vm["json"].as<std::string>());
     out << report.dump(2) << "\n";
@@ -93,7 +161,8 @@ int cmd_run(const std::vector<std::string>& args) {
       return 2;
     }
   }
-  const bool ok = report["peer_data_ok"].get<bool>() && report["firmware_ok"].get<bool>() &&
+  // With a TAP partner the peer model sees nothing; the far end checks the data.
+  const bool ok = (tap || report["peer_data_ok"].get<bool>()) && report["firmware_ok"].get<bool>() &&
                   report["scoreboard"]["violations"].get<std::uint64_t>() == 0 &&
                   report["messages_completed"] == report["messages_posted"];
   return ok ? 0 : 1;
@@ -120,5 +189,6 @@ int sc_main(int argc, char* argv[]) {
   args.erase(args.begin());
   if (cmd == "run") return cmd_run(args);
   if (cmd == "config") return cmd_config(args);
+  if (cmd == "pattern") return cmd_pattern(args);
   return usage("unknown command '" + cmd + "'");
 }

@@ -19,6 +19,10 @@ fw::ProgramParams program_params(const model::Config& c) {
   p["cq_entries"] = s("fw.cq_entries");
   p["int_moderation_cycles"] = s("fw.int_moderation_cycles");
   p["seed"] = s("sim.seed");
+  if (c.get_string("link.partner") == "tap") {  // a real stack: its addresses, not the peer model's
+    for (const char* k : {"local_ip", "peer_ip", "local_mac", "peer_mac"}) p[k] = c.get_string(std::string("tap.") + k);
+    p["peer_port"] = s("tap.peer_port");
+  }
   return p;
 }
 

@@ -8,6 +8,8 @@
 #include <stdexcept>
 
 #include "firmware/examples/bulk_sender.h"
+#include "firmware/examples/many_connections.h"
+#include "firmware/examples/request_response.h"
 
 namespace toevp::fw {
 
@@ -29,10 +31,12 @@ double ProgramResults::goodput_gbps() const {
 
 std::unique_ptr<FirmwareProgram> make_program(const std::string& name, const ProgramParams& params) {
   if (name == "bulk_sender") return std::make_unique<BulkSender>(BulkSenderParams::from(params));
+  if (name == "request_response") return std::make_unique<RequestResponse>(RequestResponseParams::from(params));
+  if (name == "many_connections") return std::make_unique<ManyConnections>(ManyConnectionsParams::from(params));
   throw std::invalid_argument("unknown firmware program '" + name + "'");
 }
 
-std::vector<std::string> program_names() { return {"bulk_sender"}; }
+std::vector<std::string> program_names() { return {"bulk_sender", "request_response", "many_connections"}; }
 
 // ---------------------------------------------------------------------------
 

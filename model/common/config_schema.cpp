@@ -69,6 +69,7 @@ const std::vector<KeySpec>& Config::schema() {
       i("mac.mtu", 1500, 576, 9216, "bytes", "IP MTU (1500 or 9000 typical); MSS = mtu - 40 (- 12 with timestamps)."),
       i("mac.tx_cycles", 2, 0, 1000, "core cycles", "From the header's last beat to the frame being ready at the MAC (clock-domain crossing)."),
       i("mac.rx_cycles", 4, 0, 1000, "core cycles", "From a frame's last byte arriving to the parsed frame reaching the protocol engine (FCS + checksum check, parse)."),
+      c("link.partner", "peer", {"peer", "tap"}, "Link partner at the far end of the link: the TCP peer model, or a Linux TCP/IP stack through a TAP device (tap.*, scripts/tap_demo.sh; needs root)."),
       i("link.propagation_ns", 2000, 0, 100000000, "ns", "One-way propagation delay of the cable and switches to the link partner."),
       d("link.a_to_b.loss", "0", 0, 1, "probability", "Link faults, NIC to peer: each frame is lost with this probability (seeded by sim.seed)."),
       d("link.a_to_b.burst_p", "0", 0, 1, "probability", "Link faults, NIC to peer: Gilbert-Elliott burst loss, per-frame probability of going from the good to the bad state (0: no burst loss)."),
@@ -94,7 +95,7 @@ const std::vector<KeySpec>& Config::schema() {
       i("host.msi_address", 0xFEE00000LL, 0, 0x7fffffffffffLL, "bus address", "Bus address that the host's interrupt controller decodes as MSI-X."),
       i("host.interrupt_latency_ns", 1000, 0, 10000000, "ns", "From an MSI-X message landing to the firmware's wait for an interrupt returning."),
       // --- firmware / driver ----------------------------------------------
-      c("fw.program", "bulk_sender", {"bulk_sender"}, "Example firmware program the host CPU runs."),
+      c("fw.program", "bulk_sender", {"bulk_sender", "request_response", "many_connections"}, "Example firmware program the host CPU runs (firmware/examples/)."),
       i("fw.sq_entries", 1024, 2, 65536, "entries", "Submission queue size the driver programs (power of two)."),
       i("fw.cq_entries", 4096, 2, 65536, "entries", "Completion queue size the driver programs (power of two)."),
       i("fw.int_moderation_cycles", 0, 0, 1000000, "core cycles", "INT_MODERATION: minimum core cycles between MSI-X messages."),
@@ -106,6 +107,14 @@ const std::vector<KeySpec>& Config::schema() {
       i("peer.wscale", 7, 0, 14, "shift", "Window scale shift the peer offers (RFC 7323)."),
       i("peer.turnaround_ns", 0, 0, 1000000, "ns", "Peer processing time from a frame arriving to its reply being ready."),
       b("peer.reassembly", true, "The peer keeps out-of-order segments and delivers them when the hole is filled (false: drops them; the NIC must resend everything after a loss)."),
+      // --- TAP bridge (link.partner = tap) ---------------------------------
+      KeySpec{"tap.device", K::kString, "toevp0", 0, 0, {}, "", "TAP device the bridge attaches to (created if missing, which needs CAP_NET_ADMIN)."},
+      i("tap.quantum_us", 20, 1, 100000, "us", "Pacing quantum: simulated time advances in steps of this size and never runs ahead of wall-clock time."),
+      KeySpec{"tap.local_ip", K::kString, "10.99.0.1", 0, 0, {}, "", "The NIC's IPv4 address on the TAP network (firmware parameter local_ip)."},
+      KeySpec{"tap.peer_ip", K::kString, "10.99.0.2", 0, 0, {}, "", "The Linux side's IPv4 address (firmware parameter peer_ip)."},
+      KeySpec{"tap.local_mac", K::kString, "02:00:00:00:00:01", 0, 0, {}, "", "The NIC's MAC address (firmware parameter local_mac); Linux needs it as a static neighbour or learns it by ARP."},
+      KeySpec{"tap.peer_mac", K::kString, "02:00:00:00:00:02", 0, 0, {}, "", "The TAP interface's MAC address on the Linux side (firmware parameter peer_mac, a static neighbour)."},
+      i("tap.peer_port", 5001, 1, 65535, "", "TCP port the Linux side listens on."),
       // --- workload ----------------------------------------------------------
       i("workload.connections", 1, 1, 16384, "connections", "TCP connections the firmware opens and offloads."),
       i("workload.message_bytes", 65536, 1, 1 << 30, "bytes", "Size of every message (bulk workload)."),

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "model/common/trace.h"
+#include "model/common/waveform.h"
 #include "model/proto/bytes.h"
 #include "model/proto/tcb.h"
 
@@ -33,6 +35,7 @@ void CommandProcessor::set_enabled(bool on) {
 }
 
 void CommandProcessor::doorbell(std::uint32_t tail) {
+  TOEVP_TRACE(trace::kDoorbell, name(), "SQ_TAIL %u (head %u, %u new entries)", tail, head_, (tail + sq_size_ - tail_) % (sq_size_ ? sq_size_ : 1));
   tail_ = tail;
   doorbell_event_.notify(sc_core::SC_ZERO_TIME);
 }
@@ -71,6 +74,7 @@ void CommandProcessor::fetch_thread() {
       sc_core::wait(core_.cycles(params_.decode_cycles));
       execute(batch.data() + std::size_t{k} * abi::kSqeBytes, static_cast<std::uint16_t>(head_));
       head_ = (head_ + 1) % sq_size_;
+      wave::set(wave::kSqHead, head_);
     }
   }
 }

@@ -3,6 +3,8 @@
 
 #include <array>
 
+#include "model/common/trace.h"
+#include "model/common/waveform.h"
 #include "model/proto/bytes.h"
 
 namespace toevp::model {
@@ -30,6 +32,7 @@ void CompletionEngine::set_interrupts(bool enabled, std::uint64_t msi_addr, std:
 }
 
 void CompletionEngine::head_written(std::uint32_t head) {
+  TOEVP_TRACE(trace::kDoorbell, name(), "CQ_HEAD %u (tail %u)", head, tail_);
   head_ = head;
   head_event_.notify(sc_core::SC_ZERO_TIME);
 }
@@ -82,11 +85,13 @@ void CompletionEngine::writer_thread() {
     dma_init->b_transport(t, delay);
     if (!t.is_response_ok()) ++stats_.dma_errors;
     const sc_time landed = sc_core::sc_time_stamp() + delay;
+    TOEVP_TRACE(trace::kCompletion, name(), "CQ[%u] %s status %s conn %u len %u cookie 0x%llx sq %u op %u event %u phase %u lands@%llu", tail_, trace::cqe_type_name(static_cast<unsigned>(p.c.type)), trace::status_name(static_cast<unsigned>(p.c.status)), p.c.conn, p.c.length, static_cast<unsigned long long>(p.c.cookie), p.c.sq_index, p.c.opcode, static_cast<unsigned>(p.c.event), phase_ ? 1u : 0u, static_cast<unsigned long long>(core_.cycle_of(landed)));
     ++stats_.written;
     if (++tail_ == size_) {
       tail_ = 0;
       phase_ = !phase_;
     }
+    wave::set_at(wave::kCqTail, landed, tail_);
     if (observer_) observer_(p.c, landed);
     if (int_enabled_) {
       // One MSI-X message per moderation interval; an entry written while a
@@ -109,6 +114,7 @@ void CompletionEngine::writer_thread() {
       sc_time d = at - sc_core::sc_time_stamp();
       dma_init->b_transport(m, d);
       last_msi_ = sc_core::sc_time_stamp() + d;
+      TOEVP_TRACE(trace::kIrq, name(), "MSI-X data 0x%x to 0x%llx lands@%llu (covers CQ up to %u)", msi_data_, static_cast<unsigned long long>(msi_addr_), static_cast<unsigned long long>(core_.cycle_of(last_msi_)), tail_);
       msi_sent_once_ = true;
       ++stats_.msix_sent;
     }

@@ -1,6 +1,9 @@
 // MessageContextTable: free list and occupancy statistics. See the header.
 #include "model/nic/message_context_table.h"
 
+#include "model/common/trace.h"
+#include "model/common/waveform.h"
+
 namespace toevp::model {
 
 MessageContextTable::MessageContextTable(std::uint32_t entries) : table_(entries) {
@@ -26,6 +29,8 @@ std::uint32_t MessageContextTable::allocate(const MessageContext& ctx) {
   ++stats_.used;
   ++stats_.allocations;
   if (stats_.used > stats_.peak_used) stats_.peak_used = stats_.used;
+  TOEVP_TRACE(trace::kCtx, "nic.contexts", "alloc ctx %u conn %u host 0x%llx len %u seq %u cookie 0x%llx sq %u (%u in use)", i, ctx.conn, static_cast<unsigned long long>(ctx.host_addr), ctx.length, ctx.start_seq.raw(), static_cast<unsigned long long>(ctx.cookie), ctx.sq_index, stats_.used);
+  wave::set(wave::kCtxUsed, stats_.used);
   return i;
 }
 
@@ -37,6 +42,8 @@ void MessageContextTable::release(std::uint32_t index) {
   free_.push_back(index);
   --stats_.used;
   ++stats_.frees;
+  TOEVP_TRACE(trace::kCtx, "nic.contexts", "free  ctx %u conn %u len %u cookie 0x%llx held %.0f ns (%u in use)", index, table_[index].conn, table_[index].length, static_cast<unsigned long long>(table_[index].cookie), (now - table_[index].allocated_at).to_seconds() * 1e9, stats_.used);
+  wave::set(wave::kCtxUsed, stats_.used);
   freed_event_.notify(sc_core::SC_ZERO_TIME);
 }
 

@@ -3,6 +3,8 @@
 
 #include <cstring>
 
+#include "model/common/trace.h"
+
 namespace toevp::model {
 
 namespace {
@@ -70,10 +72,12 @@ void Registers::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& /
   if (trans.is_read()) {
     const std::uint32_t v = read(static_cast<std::uint32_t>(offset));
     std::memcpy(data, &v, 4);
+    TOEVP_TRACE(trace::kMmio, name(), "rd %-20s (0x%03llx) -> 0x%08x", name_of(static_cast<std::uint32_t>(offset)), static_cast<unsigned long long>(offset), v);
     return;
   }
   std::uint32_t v = 0;
   std::memcpy(&v, data, 4);
+  TOEVP_TRACE(trace::kMmio, name(), "wr %-20s (0x%03llx) <- 0x%08x", name_of(static_cast<std::uint32_t>(offset)), static_cast<unsigned long long>(offset), v);
   switch (access_[w]) {
     case Access::kRO:
       mmio_error(std::string("write to read-only register ") + name_of(static_cast<std::uint32_t>(offset)) + "; ignored");

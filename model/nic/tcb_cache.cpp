@@ -4,6 +4,7 @@
 #include <array>
 
 #include "model/abi/abi.h"
+#include "model/common/waveform.h"
 
 namespace toevp::model {
 
@@ -89,6 +90,7 @@ sc_time TcbCache::access(std::uint16_t conn, const sc_time& ready, bool modify) 
     return ready + core_.cycles(params_.hit_cycles);
   }
   ++stats_.misses;
+  wave::set(wave::kTcbMisses, stats_.misses);
   Line& v = victim(conn);
   evict(v, ready);
   std::array<std::uint8_t, abi::kTcbBytes> bytes{};

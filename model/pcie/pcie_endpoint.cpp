@@ -5,6 +5,9 @@
 #include <cstring>
 #include <memory>
 
+#include "model/common/trace.h"
+#include "model/common/waveform.h"
+
 namespace toevp::model {
 
 using sc_core::sc_time;
@@ -113,6 +116,7 @@ std::uint64_t PcieEndpoint::book_read(std::uint64_t now, std::uint64_t ready, st
       left -= c;
     }
     tag_free_fs_.push(last);
+    wave::span(wave::kPcieTagsInUse, ClockDomain::fs(issue), ClockDomain::fs(last));
     done = std::max(done, last);
     addr += chunk;
     len -= chunk;
@@ -155,7 +159,7 @@ std::uint64_t PcieEndpoint::idle_read_latency_fs(std::uint64_t addr, std::uint64
   return r;
 }
 
-void PcieEndpoint::dma_b_transport(int /*id*/, tlm::tlm_generic_payload& trans, sc_time& delay) {
+void PcieEndpoint::dma_b_transport(int id, tlm::tlm_generic_payload& trans, sc_time& delay) {
   const std::uint64_t now = ClockDomain::to_fs(sc_core::sc_time_stamp());
   const std::uint64_t ready = now + ClockDomain::to_fs(delay);
   const std::uint64_t addr = trans.get_address();
@@ -163,6 +167,7 @@ void PcieEndpoint::dma_b_transport(int /*id*/, tlm::tlm_generic_payload& trans, 
   if (len == 0 || !dma_window_contains(addr, len)) {
     ++stats_.dma_errors;
     trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    TOEVP_TRACE(trace::kDma, name(), "%s 0x%llx len %u by %s: ADDRESS ERROR (outside the DMA window)", trans.is_read() ? "rd" : "wr", static_cast<unsigned long long>(addr), len, trace::initiator_name(dma_tgt, id));
     return;
   }
   if (trans.is_read()) {
@@ -175,6 +180,7 @@ void PcieEndpoint::dma_b_transport(int /*id*/, tlm::tlm_generic_payload& trans, 
     stats_.read_bytes += len;
     const std::uint64_t done = book_read(now, ready, addr, len);
     delay = core_.align_up(ClockDomain::fs(done)) - sc_core::sc_time_stamp();
+    TOEVP_TRACE(trace::kDma, name(), "rd 0x%llx len %u by %s ready@%llu done@%llu", static_cast<unsigned long long>(addr), len, trace::initiator_name(dma_tgt, id), static_cast<unsigned long long>(trace::cycle_of_fs(ready)), static_cast<unsigned long long>(trace::cycle_of_fs(done)));
     return;
   }
   // Posted write: lands in host memory when its last TLP arrives.
@@ -195,6 +201,7 @@ void PcieEndpoint::dma_b_transport(int /*id*/, tlm::tlm_generic_payload& trans, 
   });
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
   delay = ClockDomain::fs(landed - now);
+  TOEVP_TRACE(trace::kDma, name(), "wr 0x%llx len %u by %s ready@%llu lands@%llu", static_cast<unsigned long long>(addr), len, trace::initiator_name(dma_tgt, id), static_cast<unsigned long long>(trace::cycle_of_fs(ready)), static_cast<unsigned long long>(trace::cycle_of_fs(landed)));
 }
 
 }  // namespace toevp::model

@@ -244,7 +244,7 @@ TEST_CASE("SEND_DONE completions arrive with the cookies of their SENDs") {
   Bench b;
   REQUIRE(b.drv.connect(conn_params()));
   const std::uint64_t buf = b.host.dma_alloc(4096, 64);
-  for (std::uint64_t i = 0; i < 4; ++i) REQUIRE(b.drv.post_send(0, buf, 1024, 100 + i));
+  for (std::uint64_t i = 0; i < 4; ++i) REQUIRE(b.drv.post_send(0, buf + 1024 * i, 1024, 100 + i));
   const auto doorbells = b.nic.sq_doorbells;
   b.drv.ring();
   CHECK(b.nic.sq_doorbells == doorbells + 1);

@@ -158,7 +158,8 @@ TEST_CASE("a full submission ring blocks post until the NIC fetches and rings th
   REQUIRE(drv.init(cfg));
   h.delay_ns(10);  // the NIC fetches the raw receive buffer
   nic.fetch_enabled = false;
-  for (int i = 0; i < 3; ++i) REQUIRE(drv.post_send(0, 0x2000, 100, i));
+  // Distinct buffers: the driver refuses a buffer the NIC still owns.
+  for (int i = 0; i < 3; ++i) REQUIRE(drv.post_send(0, 0x2000 + 0x100 * i, 100, i));
   CHECK(drv.stats().sq_full_waits == 0);  // SQ_HEAD re-read made room for the third
   const std::uint64_t t0 = h.now_ns();
   h.on_time_passes = [&] {
@@ -166,7 +167,7 @@ TEST_CASE("a full submission ring blocks post until the NIC fetches and rings th
     nic.step();
   };
   CHECK(nic.sq_doorbells == 1);  // init's
-  REQUIRE(drv.post_send(0, 0x2000, 100, 3));
+  REQUIRE(drv.post_send(0, 0x2300, 100, 3));
   CHECK(h.now_ns() >= t0 + 50'000);
   CHECK(drv.stats().sq_full_waits == 1);
   CHECK(nic.sq_doorbells == 2);  // rung before waiting: the NIC saw the 3 entries
