@@ -3,6 +3,8 @@
 
 #include <chrono>
 
+#include <boost/container_hash/hash.hpp>
+
 #include "model/abi/toevp_regs.h"
 #include "model/proto/bytes.h"
 #include "testbench/rtl/header_generator_factory.h"
@@ -69,6 +71,9 @@ TcpPeerParams peer_params(const model::Config& c) {
   p.delayed_ack_ns = c.get_int("peer.delayed_ack_us") * 1000;
   p.turnaround_ns = c.get_int("peer.turnaround_ns");
   p.reassembly = c.get_bool("peer.reassembly");
+  p.response_bytes = c.get_u64("peer.response_bytes");
+  p.request_bytes = c.get_u64("peer.request_bytes");
+  p.send_window_bytes = static_cast<std::uint32_t>(c.get_int("peer.send_window_bytes"));
   p.iss_seed = c.get_u64("sim.seed");
   p.pattern_port_base = kLocalPortBase;
   return p;
@@ -105,7 +110,13 @@ Platform::Platform(const model::Config& config)
     scoreboard.on_ack_at_nic(pc.key.remote_port, acked, last_bit + prop);
   });
   nic.completions.set_observer([this](const model::Completion& c, const sc_time& landed) {
-    if (c.type != abi::CqeType::kSendDone) return;
+    for (std::uint64_t v : {std::uint64_t(c.type), std::uint64_t(c.status), std::uint64_t(c.conn),
+                            std::uint64_t(c.length), c.cookie, std::uint64_t(c.sq_index),
+                            model::ClockDomain::to_fs(landed)})
+      boost::hash_combine(completion_digest_, v);
+    // An ABORTED message (UPLOAD_CONN) goes back to firmware, which posts
+    // its unacked bytes again: it claims nothing and takes no stream space.
+    if (c.type != abi::CqeType::kSendDone || c.status == abi::Status::kAborted) return;
     // conn_id -> the NIC's TCP port, from the PCB firmware wrote (ABI data).
     const std::uint64_t tcb_base = std::uint64_t{nic.regs.stored(TOEVP_REG_TCB_BASE_LO)} |
                                    (std::uint64_t{nic.regs.stored(TOEVP_REG_TCB_BASE_HI)} << 32);

@@ -34,6 +34,8 @@ class Platform {
   const model::Config& config() const { return config_; }
   double wall_seconds() const { return wall_s_; }
   bool timed_out() const { return timed_out_; }
+  // Digest of every completion (fields and landing time) in landing order.
+  std::uint64_t completion_digest() const { return completion_digest_; }
 
   model::Config config_;
   std::unique_ptr<hdrgen::HeaderGenerator> header_gen;
@@ -49,6 +51,7 @@ class Platform {
  private:
   double wall_s_ = 0;
   bool timed_out_ = false;
+  std::uint64_t completion_digest_ = 0;
 };
 
 // The peer's parameters from the config (shared with tests).

@@ -106,6 +106,11 @@ nlohmann::json make_report(Platform& p, const fw::ProgramResults& r) {
                      {"violations", p.scoreboard.violations()},
                      {"messages", p.scoreboard.messages()}};
   j["header_generator"] = nic.dma.header_generator().name();
+  char hex[32];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(p.wire.digest()));
+  j["wire_digest"] = hex;
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(p.completion_digest()));
+  j["completion_digest"] = hex;
   j["seed"] = c.get_int("sim.seed");
   j["timed_out"] = p.timed_out();
   j["sim_time_ns"] = ns(now);

@@ -1,6 +1,8 @@
 // WireMonitor: data-segment timing on the wire. See wire_monitor.h.
 #include "testbench/wire_monitor.h"
 
+#include <boost/container_hash/hash.hpp>
+
 #include "model/common/clock_domain.h"
 #include "model/proto/tcp_frame.h"
 
@@ -8,6 +10,10 @@ namespace toevp::tb {
 
 void WireMonitor::on_frame(const link::EthFrame& frame, bool from_a, const sc_core::sc_time& first_bit) {
   ++frames_[from_a ? 0 : 1];
+  boost::hash_combine(digest_, from_a);
+  boost::hash_combine(digest_, model::ClockDomain::to_fs(first_bit));
+  boost::hash_combine(digest_, frame.fcs_ok);
+  boost::hash_range(digest_, frame.data.begin(), frame.data.end());
   if (!from_a) return;
   proto::TcpFrameView v;
   if (proto::parse_tcp_frame(frame.data, v, false) != proto::FrameError::kNone || v.payload.empty()) return;

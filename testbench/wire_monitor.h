@@ -20,6 +20,11 @@ class WireMonitor : public link::FrameObserver {
 
   void on_frame(const link::EthFrame& frame, bool from_a, const sc_core::sc_time& first_bit) override;
 
+  // A digest of every frame (direction, first-bit time in fs, bytes, FCS
+  // flag) in wire order: two runs with equal digests put identical traffic
+  // on the wire at identical times (model vs RTL header generator).
+  std::uint64_t digest() const { return digest_; }
+
   std::uint64_t frames_from_nic() const { return frames_[0]; }
   std::uint64_t frames_from_peer() const { return frames_[1]; }
   std::uint64_t data_segments() const { return data_segments_; }
@@ -31,6 +36,7 @@ class WireMonitor : public link::FrameObserver {
  private:
   link::MacSerializer wire_;  // for the length of a frame on the wire only
   std::uint64_t frames_[2] = {0, 0};
+  std::uint64_t digest_ = 0;
   std::uint64_t data_segments_ = 0;
   std::uint64_t payload_bytes_ = 0;
   std::uint32_t max_payload_ = 0;
