@@ -15,6 +15,8 @@ packages=(
   yosys iverilog            # synthesis reports, second simulator
   nextpnr-ice40             # iCE40 place and route: Fmax in scripts/rtl_report.sh
   tshark                    # pcap checks
+  parallel                  # design-point sweeps in parallel (scripts/sweep.py)
+  gnuplot-nox               # sweep plots (scripts/plot_sweep.py)
 )
 
 sudo_cmd=()
