@@ -16,7 +16,11 @@ Waveform::Waveform(sc_core::sc_module_name name, const std::string& path) : sc_m
   std::string base = path;
   if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) base.resize(base.size() - 4);
   file_ = sc_core::sc_create_vcd_trace_file(base.c_str());
-  file_->set_time_unit(1, sc_core::SC_FS);  // the kernel's resolution: every change at its exact time
+  // The kernel's resolution, so every change is at its exact time; without
+  // the kernel's info line about it.
+  const sc_core::sc_actions info = sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+  file_->set_time_unit(1, sc_core::SC_FS);
+  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, info);
   for (unsigned i = 0; i < kSignalCount; ++i) {
     const char* n = signal_name(static_cast<Signal>(i));
     signals_.push_back(std::make_unique<sc_core::sc_signal<std::uint32_t>>(n));
