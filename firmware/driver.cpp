@@ -309,6 +309,15 @@ bool Driver::upload(std::uint16_t conn, Pcb* out) {
   return true;
 }
 
+bool Driver::offload_pcb(std::uint16_t conn, const Pcb& pcb) {
+  if (!check_conn(conn)) return false;
+  const ConnState s = conns_[conn];
+  if (s == ConnState::kEstablished || s == ConnState::kOffloading || s == ConnState::kClosing ||
+      s == ConnState::kUploading)
+    return fail("conn " + std::to_string(conn) + " is " + to_string(s));
+  return offload(conn, pcb);
+}
+
 std::uint64_t Driver::tcb_addr(std::uint16_t conn) const {
   return tcb_base_ + std::uint64_t{conn} * abi::kTcbBytes;
 }

@@ -152,6 +152,10 @@ class Driver {
   bool close(std::uint16_t conn);
   // Posts UPLOAD_CONN, waits for UPLOAD_DONE and reads the live TCB back.
   bool upload(std::uint16_t conn, Pcb* out);
+  // Offloads slot `conn` from `pcb` (e.g. an uploaded TCB with snd_nxt set
+  // back to snd_una): writes the slot, posts OFFLOAD_CONN, waits for
+  // OFFLOAD_DONE. The connection must not be served by the NIC.
+  bool offload_pcb(std::uint16_t conn, const Pcb& pcb);
 
   // Any entry, unchecked (tests of the NIC's error handling). Blocks while the
   // submission ring is full; false after command_timeout_ns.

@@ -15,6 +15,11 @@
 
 namespace toevp::fw {
 
+// Pattern key of the data a link partner sends back to the NIC on
+// connection i (the receive path): kReverseStreamKeyBase + i, so the two
+// directions of one connection carry different bytes.
+inline constexpr std::uint32_t kReverseStreamKeyBase = 0x10000;
+
 class PayloadPattern {
  public:
   static constexpr std::size_t kPeriod = 65'521;  // prime, > 64 KiB - 16

@@ -106,6 +106,9 @@ const std::vector<KeySpec>& Config::schema() {
       i("peer.app_read_mbps", 0, 0, 1000000, "Mb/s", "Rate the peer's application drains the receive buffer (0: instantly)."),
       i("peer.wscale", 7, 0, 14, "shift", "Window scale shift the peer offers (RFC 7323)."),
       i("peer.turnaround_ns", 0, 0, 1000000, "ns", "Peer processing time from a frame arriving to its reply being ready."),
+      i("peer.response_bytes", 0, 0, 1LL << 40, "bytes", "Request/response: bytes of data the peer sends back for every peer.request_bytes it receives (0: the peer sends no data). Exercises the NIC's receive path."),
+      i("peer.request_bytes", 0, 0, 1LL << 40, "bytes", "Request/response: NIC bytes that make one request (0: one response right after the handshake)."),
+      i("peer.send_window_bytes", 1 << 20, 1, 1 << 30, "bytes", "The peer's fixed send window for its responses (within the NIC's advertised window)."),
       b("peer.reassembly", true, "The peer keeps out-of-order segments and delivers them when the hole is filled (false: drops them; the NIC must resend everything after a loss)."),
       // --- TAP bridge (link.partner = tap) ---------------------------------
       KeySpec{"tap.device", K::kString, "toevp0", 0, 0, {}, "", "TAP device the bridge attaches to (created if missing, which needs CAP_NET_ADMIN)."},

@@ -53,6 +53,13 @@ struct ConnStats {
   bool rst_received = false;
   bool rst_sent = false;
   bool gave_up = false;                  // retransmissions exhausted
+  // Sending (request/response workload, tcp_peer_send.cpp).
+  std::uint64_t responses_queued = 0;    // responses the application asked to send
+  std::uint64_t data_bytes_sent = 0;     // first transmissions
+  std::uint64_t data_segments_resent = 0;
+  std::uint64_t data_timeouts = 0;
+  std::uint64_t go_back_n = 0;           // resends from snd_una on the third duplicate ACK
+  std::uint64_t window_probes_sent = 0;
   std::int64_t established_ns = -1;
   std::int64_t closed_ns = -1;
 
@@ -104,9 +111,18 @@ struct PeerConnection {
   std::int64_t app_at = kNever;  // next time the reader changes something we act on
   bool close_pending = false;    // FIN received; our FIN waits for the reader
 
-  // Retransmission of SYN-ACK / FIN.
+  // Retransmission of SYN-ACK / FIN / data, or the persist timer.
   std::int64_t rto_at = kNever;
   unsigned retries = 0;
+  bool persist = false;        // rto_at is the persist timer (window closed, nothing in flight)
+
+  // Sending: bytes [0, tx_queued) of our stream are queued by the
+  // application; snd_max is one past the highest sequence sent.
+  std::uint64_t tx_queued = 0;
+  proto::Seq snd_max;
+  unsigned dupacks = 0;
+  proto::Seq data_end() const { return iss + 1 + static_cast<std::uint32_t>(tx_queued); }
+  bool tx_done() const { return snd_una == data_end(); }
 
   std::int64_t scheduled_at = kNever;  // the timer-heap entry that is current
 

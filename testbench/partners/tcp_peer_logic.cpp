@@ -77,6 +77,7 @@ void TcpPeerLogic::on_frame(ConstBytes frame, std::int64_t now_ns, std::vector<O
     PeerConnection& c = conns_[it->second];
     drain(c);
     on_segment(c, v);
+    send_data(c);
     settle(c);
     schedule(c);
   }
@@ -122,15 +123,21 @@ void TcpPeerLogic::run_timers(PeerConnection& c) {
   drain(c);
   if (c.rto_at <= now_) {
     c.rto_at = kNever;
-    if (++c.retries > params_.max_retries) {
-      c.stats.gave_up = true;
-      close(c);
-      return;
+    if (c.state == TcpState::kEstablished || c.state == TcpState::kCloseWait) {
+      on_data_timer(c);  // data retransmission or persist: its own back-off
+      if (c.state == TcpState::kClosed) return;
+    } else {
+      if (++c.retries > params_.max_retries) {
+        c.stats.gave_up = true;
+        close(c);
+        return;
+      }
+      ++c.stats.retransmissions;
+      if (c.state == TcpState::kSynReceived) send_synack(c);
+      if (c.state == TcpState::kLastAck) send_fin(c);
     }
-    ++c.stats.retransmissions;
-    if (c.state == TcpState::kSynReceived) send_synack(c);
-    if (c.state == TcpState::kLastAck) send_fin(c);
   }
+  send_data(c);
   if (c.delack_at <= now_) send_ack(c);
   settle(c);
 }
@@ -138,7 +145,7 @@ void TcpPeerLogic::run_timers(PeerConnection& c) {
 // What the application's reading may have made due, then when to look again.
 void TcpPeerLogic::settle(PeerConnection& c) {
   if (c.state == TcpState::kClosed) return;
-  if (c.close_pending && c.buffered == 0) {
+  if (c.close_pending && c.buffered == 0 && c.tx_done()) {
     send_fin(c);
   } else if (window_update_due(c)) {
     send_ack(c);  // the reader reopened a small window (RFC 9293 3.8.6.2.2)
@@ -172,6 +179,7 @@ PeerConnection& TcpPeerLogic::open(const TcpFrameView& v, const ConnKey& key) {
   c.iss = Seq(static_cast<std::uint32_t>(r));
   c.snd_una = c.iss;
   c.snd_nxt = c.iss + 1;
+  c.snd_max = c.snd_nxt;
   c.irs = v.tcp.seq;
   c.rcv_nxt = v.tcp.seq + 1;
   const TcpOptions& o = v.tcp.options;
@@ -222,6 +230,7 @@ void TcpPeerLogic::send_fin(PeerConnection& c) {
     c.state = TcpState::kLastAck;
     c.close_pending = false;
     c.snd_nxt = c.snd_nxt + 1;
+    c.snd_max = c.snd_nxt;
   }
   const std::uint16_t win = advertise(c);
   emit(c, proto::kTcpFin | proto::kTcpAck, c.snd_nxt - 1, timestamp_option(c), win);
@@ -263,7 +272,7 @@ void TcpPeerLogic::send_rst_reply(const TcpFrameView& v) {
 }
 
 void TcpPeerLogic::emit(PeerConnection& c, std::uint8_t flags, Seq seq, TcpOptions options,
-                        std::uint16_t window) {
+                        std::uint16_t window, ConstBytes payload) {
   proto::TcpFrameFields f;
   f.dst_mac = c.remote_mac;
   f.src_mac = params_.mac;
@@ -278,7 +287,7 @@ void TcpPeerLogic::emit(PeerConnection& c, std::uint8_t flags, Seq seq, TcpOptio
   f.window = window;
   f.options = std::move(options);
   Output& o = out_->emplace_back();
-  proto::build_tcp_frame(f, ConstBytes{}, o.frame);
+  proto::build_tcp_frame(f, payload, o.frame);
   o.conn = c.index;
   ++stats_.frames_sent;
   if (!(flags & proto::kTcpAck)) return;

@@ -7,7 +7,8 @@
 // fw::PayloadPattern, ACKs like a Linux-style receiver (every ack_every
 // segments, a delayed-ACK timer, immediately on anything unusual), advertises
 // a window that follows a possibly slow reading application, and closes
-// passively after the NIC's FIN. It never sends data.
+// passively after the NIC's FIN. With params.response_bytes it also sends
+// data (request/response, tcp_peer_send.cpp) for the NIC's receive path.
 //
 // Out-of-order segments within the window are kept (ranges only: their bytes
 // are checked on arrival) and answered with an immediate duplicate ACK; the
@@ -124,7 +125,14 @@ class TcpPeerLogic {
   void send_rst(PeerConnection& c);
   void send_rst_reply(const proto::TcpFrameView& v);
   void emit(PeerConnection& c, std::uint8_t flags, proto::Seq seq, proto::TcpOptions options,
-            std::uint16_t window);
+            std::uint16_t window, proto::ConstBytes payload = {});
+
+  // Sending data (tcp_peer_send.cpp).
+  void queue_responses(PeerConnection& c);
+  void send_data(PeerConnection& c);
+  void send_segment(PeerConnection& c, proto::Seq seq, std::uint32_t len);
+  void on_data_timer(PeerConnection& c);
+  void on_data_ack(PeerConnection& c, proto::Seq ack, bool duplicate_candidate);
   proto::TcpOptions timestamp_option(const PeerConnection& c) const;
 
   TcpPeerParams params_;
@@ -135,6 +143,7 @@ class TcpPeerLogic {
   std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<TimerEntry>> timers_;
   AckCallback on_ack_sent_;
   std::uint16_t ip_id_ = 0;
+  std::vector<std::uint8_t> payload_;  // scratch for data segments
 
   // Context of the call in progress.
   std::int64_t now_ = 0;

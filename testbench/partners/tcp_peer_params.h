@@ -27,6 +27,18 @@ struct TcpPeerParams {
   std::uint32_t rcv_buffer_bytes = 4u << 20;
   std::uint64_t app_read_mbps = 0;
 
+  // Request/response: the peer sends response_bytes of data (the pattern of
+  // key fw::kReverseStreamKeyBase + connection key, at its own stream
+  // offset) for every request_bytes it has received; request_bytes 0: one
+  // response as soon as the connection is established. 0: never sends data.
+  // The last segment of each response carries PSH. The sender is simple:
+  // a fixed window (send_window_bytes, within the NIC's window), go-back-N
+  // from snd_una on a timeout or the third duplicate ACK (the NIC drops
+  // out-of-order data anyway), and a persist timer for a closed window.
+  std::uint64_t response_bytes = 0;
+  std::uint64_t request_bytes = 0;
+  std::uint32_t send_window_bytes = 1u << 20;
+
   // Out-of-order segments within the window are kept and delivered once the
   // hole is filled, as Linux does (false: dropped, the NIC must resend them).
   bool reassembly = true;

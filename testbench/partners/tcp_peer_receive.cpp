@@ -123,13 +123,18 @@ bool TcpPeerLogic::process_ack(PeerConnection& c, const TcpFrameView& v) {
     c.stats.established_ns = now_;
     c.rto_at = kNever;
     c.retries = 0;
+    queue_responses(c);
   }
-  if (ack > c.snd_nxt) {  // acknowledges something we never sent
+  if (ack > c.snd_max) {  // acknowledges something we never sent
     send_ack(c);
     return false;
   }
-  if (ack > c.snd_una) c.snd_una = ack;
-  c.snd_wnd = proto::scaled_window(v.tcp.window, c.snd_wscale);  // RFC 7323 section 2.3
+  const std::uint32_t window = proto::scaled_window(v.tcp.window, c.snd_wscale);  // RFC 7323 section 2.3
+  // RFC 5681 section 2: no data, no SYN/FIN, window unchanged.
+  const bool duplicate = v.payload.empty() && !has(v, proto::kTcpFin) && window == c.snd_wnd && c.snd_wnd != 0;
+  if (c.state == TcpState::kEstablished || c.state == TcpState::kCloseWait) on_data_ack(c, ack, duplicate);
+  else if (ack > c.snd_una) c.snd_una = ack;
+  c.snd_wnd = window;
   if (c.state == TcpState::kLastAck && c.snd_una == c.snd_nxt) {
     close(c);  // our FIN is acknowledged
     return false;
@@ -245,6 +250,7 @@ void TcpPeerLogic::advance(PeerConnection& c, std::uint64_t bytes) {
   c.stats.bytes_delivered += bytes;
   ++c.stats.segments;
   if (params_.app_read_mbps != 0) c.buffered += bytes;
+  queue_responses(c);
   if (params_.rst_after_bytes != 0 && c.stats.bytes_delivered >= params_.rst_after_bytes) send_rst(c);
 }
 
@@ -257,7 +263,7 @@ void TcpPeerLogic::process_fin(PeerConnection& c) {
   c.state = TcpState::kCloseWait;
   send_ack(c);
   c.close_pending = true;
-  if (c.buffered == 0) send_fin(c);
+  if (c.buffered == 0 && c.tx_done()) send_fin(c);
 }
 
 // RFC 7323 section 4.3: remember the TSval of the segment that our next ACK
