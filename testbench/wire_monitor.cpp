@@ -1,6 +1,9 @@
 // WireMonitor: data-segment timing on the wire. See wire_monitor.h.
 #include "testbench/wire_monitor.h"
 
+#include <functional>
+#include <string_view>
+
 #include <boost/container_hash/hash.hpp>
 
 #include "model/common/clock_domain.h"
@@ -13,7 +16,10 @@ void WireMonitor::on_frame(const link::EthFrame& frame, bool from_a, const sc_co
   boost::hash_combine(digest_, from_a);
   boost::hash_combine(digest_, model::ClockDomain::to_fs(first_bit));
   boost::hash_combine(digest_, frame.fcs_ok);
-  boost::hash_range(digest_, frame.data.begin(), frame.data.end());
+  // std::hash of a string_view hashes in word-sized steps (murmur), far
+  // cheaper per frame than combining byte by byte.
+  boost::hash_combine(digest_, std::hash<std::string_view>{}(std::string_view(
+                                   reinterpret_cast<const char*>(frame.data.data()), frame.data.size())));
   if (!from_a) return;
   proto::TcpFrameView v;
   if (proto::parse_tcp_frame(frame.data, v, false) != proto::FrameError::kNone || v.payload.empty()) return;

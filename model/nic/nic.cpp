@@ -203,26 +203,31 @@ void Nic::wire_registers(const Config& config) {
   regs.set_reader(TOEVP_REG_STAT_TCB_MISSES, [this, lo] { return lo(tcb_cache.stats().misses); });
   regs.set_reader(TOEVP_REG_STAT_MMIO_ERRORS, [this, lo] { return lo(regs.mmio_errors()); });
 
-  regs.on_write(TOEVP_REG_CTRL, [this](std::uint32_t v) { on_ctrl(v); });
+  regs.on_write(TOEVP_REG_CTRL, [this](std::uint32_t v) {
+    on_ctrl(v);
+    return true;
+  });
   regs.on_write(TOEVP_REG_SQ_TAIL, [this](std::uint32_t v) {
     if (!(regs.stored(TOEVP_REG_CTRL) & TOEVP_CTRL_ENABLE_MASK)) {
       regs.raise_error(TOEVP_ERR_STATUS_NOT_ENABLED_MASK, "SQ_TAIL doorbell while CTRL.ENABLE is 0; ignored");
-      return;
+      return false;
     }
     if (v >= regs.stored(TOEVP_REG_SQ_SIZE)) {
       regs.raise_error(TOEVP_ERR_STATUS_SQ_TAIL_RANGE_MASK,
                        "SQ_TAIL " + std::to_string(v) + " beyond SQ_SIZE; ignored");
-      return;
+      return false;
     }
     cmd.doorbell(v);
+    return true;
   });
   regs.on_write(TOEVP_REG_CQ_HEAD, [this](std::uint32_t v) {
     if (v >= regs.stored(TOEVP_REG_CQ_SIZE)) {
       regs.raise_error(TOEVP_ERR_STATUS_CQ_HEAD_RANGE_MASK,
                        "CQ_HEAD " + std::to_string(v) + " beyond CQ_SIZE; ignored");
-      return;
+      return false;
     }
     completions.head_written(v);
+    return true;
   });
 }
 

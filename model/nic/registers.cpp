@@ -78,6 +78,7 @@ void Registers::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& /
   std::uint32_t v = 0;
   std::memcpy(&v, data, 4);
   TOEVP_TRACE(trace::kMmio, name(), "wr %-20s (0x%03llx) <- 0x%08x", name_of(static_cast<std::uint32_t>(offset)), static_cast<unsigned long long>(offset), v);
+  const std::uint32_t old = value_[w];
   switch (access_[w]) {
     case Access::kRO:
       mmio_error(std::string("write to read-only register ") + name_of(static_cast<std::uint32_t>(offset)) + "; ignored");
@@ -85,7 +86,7 @@ void Registers::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& /
     case Access::kRW1C: value_[w] &= ~v; break;
     default: value_[w] = v; break;
   }
-  if (hook_[w]) hook_[w](v);
+  if (hook_[w] && !hook_[w](v)) value_[w] = old;
 }
 
 }  // namespace toevp::model

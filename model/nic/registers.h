@@ -37,7 +37,9 @@ class Registers : public sc_core::sc_module {
   void store(std::uint32_t offset, std::uint32_t v) { value_[offset / 4] = v; }
 
   void set_reader(std::uint32_t offset, std::function<std::uint32_t()> reader) { reader_[offset / 4] = std::move(reader); }
-  void on_write(std::uint32_t offset, std::function<void(std::uint32_t)> hook) { hook_[offset / 4] = std::move(hook); }
+  // A write hook sees the new value; returning false rejects the write: the
+  // register keeps its old value (a doorbell beyond the ring is ignored).
+  void on_write(std::uint32_t offset, std::function<bool(std::uint32_t)> hook) { hook_[offset / 4] = std::move(hook); }
 
   // Sets bits of ERR_STATUS (sticky until firmware writes 1 to clear).
   void raise_error(std::uint32_t bits, const std::string& why);
@@ -53,7 +55,7 @@ class Registers : public sc_core::sc_module {
   std::array<std::uint32_t, kWords> value_{};
   std::array<Access, kWords> access_{};
   std::array<std::function<std::uint32_t()>, kWords> reader_{};
-  std::array<std::function<void(std::uint32_t)>, kWords> hook_{};
+  std::array<std::function<bool(std::uint32_t)>, kWords> hook_{};
   std::uint64_t mmio_errors_ = 0;
 };
 

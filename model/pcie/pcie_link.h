@@ -16,7 +16,8 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
+#include <cstddef>
+#include <vector>
 
 namespace toevp::model {
 
@@ -49,16 +50,15 @@ class PcieLinkDirection {
     forget_before(now_fs);
     const std::uint64_t B = g_.bytes_per_block;
     std::uint64_t start = (ready_fs + g_.block_fs - 1) / g_.block_fs * B;
-    auto it = busy_.upper_bound(start);
-    if (it != busy_.begin()) {
-      auto prev = std::prev(it);
-      if (prev->second > start) start = prev->second;
+    // Bookings are few (only those not yet on the wire) and sorted; walk to
+    // the first gap at or after `start` that holds the TLP.
+    std::size_t i = 0;
+    while (i < busy_.size() && busy_[i].end <= start) ++i;
+    while (i < busy_.size() && busy_[i].start < start + bytes) {
+      if (busy_[i].end > start) start = busy_[i].end;
+      ++i;
     }
-    while (it != busy_.end() && it->first < start + bytes) {
-      if (it->second > start) start = it->second;
-      ++it;
-    }
-    insert(start, start + bytes);
+    insert(i, start, start + bytes);
     bytes_sent_ += bytes;
     ++tlps_;
     return (start + bytes + B - 1) / B * g_.block_fs;
@@ -68,30 +68,34 @@ class PcieLinkDirection {
   std::uint64_t tlps() const { return tlps_; }
 
  private:
-  void insert(std::uint64_t s, std::uint64_t e) {
-    // Merge with touching neighbours so the map stays small.
-    auto next = busy_.find(e);
-    if (next != busy_.end()) {
-      e = next->second;
-      busy_.erase(next);
+  struct Interval {
+    std::uint64_t start, end;  // [start, end) byte positions
+  };
+  // Inserts [s, e) before busy_[i] (everything before i ends at or before s),
+  // merging with touching neighbours so the list stays short.
+  void insert(std::size_t i, std::uint64_t s, std::uint64_t e) {
+    const bool join_prev = i > 0 && busy_[i - 1].end == s;
+    const bool join_next = i < busy_.size() && busy_[i].start == e;
+    if (join_prev && join_next) {
+      busy_[i - 1].end = busy_[i].end;
+      busy_.erase(busy_.begin() + static_cast<std::ptrdiff_t>(i));
+    } else if (join_prev) {
+      busy_[i - 1].end = e;
+    } else if (join_next) {
+      busy_[i].start = s;
+    } else {
+      busy_.insert(busy_.begin() + static_cast<std::ptrdiff_t>(i), Interval{s, e});
     }
-    auto it = busy_.lower_bound(s);
-    if (it != busy_.begin()) {
-      auto prev = std::prev(it);
-      if (prev->second == s) {
-        prev->second = e;
-        return;
-      }
-    }
-    busy_[s] = e;
   }
   void forget_before(std::uint64_t now_fs) {
     const std::uint64_t pos = now_fs / g_.block_fs * g_.bytes_per_block;
-    while (!busy_.empty() && busy_.begin()->second < pos) busy_.erase(busy_.begin());
+    std::size_t n = 0;
+    while (n < busy_.size() && busy_[n].end < pos) ++n;
+    if (n) busy_.erase(busy_.begin(), busy_.begin() + static_cast<std::ptrdiff_t>(n));
   }
 
   PcieLinkGeometry g_;
-  std::map<std::uint64_t, std::uint64_t> busy_;  // [start, end) byte positions
+  std::vector<Interval> busy_;  // sorted, disjoint
   std::uint64_t bytes_sent_ = 0;
   std::uint64_t tlps_ = 0;
 };
