@@ -17,6 +17,7 @@ packages=(
   tshark                    # pcap checks
   parallel                  # design-point sweeps in parallel (scripts/sweep.py)
   gnuplot-nox               # sweep plots (scripts/plot_sweep.py)
+  socat iproute2            # TAP demo: Linux TCP listener, namespace and TAP set-up (scripts/tap_demo.sh)
 )
 
 sudo_cmd=()

@@ -161,9 +161,11 @@ int cmd_run(const std::vector<std::string>& args) {
       return 2;
     }
   }
-  // With a TAP partner the peer model sees nothing; the far end checks the data.
-  const bool ok = (tap || report["peer_data_ok"].get<bool>()) && report["firmware_ok"].get<bool>() &&
-                  report["scoreboard"]["violations"].get<std::uint64_t>() == 0 &&
+  // With a TAP partner the peer model sees nothing (no data to check, no
+  // ACKs for the scoreboard); the far end checks the data.
+  const bool ok = (tap || (report["peer_data_ok"].get<bool>() &&
+                           report["scoreboard"]["violations"].get<std::uint64_t>() == 0)) &&
+                  report["firmware_ok"].get<bool>() &&
                   report["messages_completed"] == report["messages_posted"];
   return ok ? 0 : 1;
 }
