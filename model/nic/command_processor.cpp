@@ -202,6 +202,22 @@ void CommandProcessor::do_send(std::uint16_t conn, std::uint64_t addr, std::uint
       stats_.ctx_full_stall_cycles += core_.now_cycle() - c0;
     }
     sc_core::wait(core_.cycles(params_.alloc_cycles));
+    if (!pe_.offloaded(conn)) {
+      // The connection ended (RST, retransmission give-up) while this SEND
+      // waited: its queued part went with the connection, and no context may
+      // be linked to a connection no longer served. The message completes
+      // here, once, as not delivered (found by tests/fuzz/fuzz_rx_frames).
+      Completion c;
+      c.type = abi::CqeType::kSendDone;
+      c.status = abi::Status::kAborted;
+      c.conn = conn;
+      c.length = len;
+      c.cookie = cookie;
+      c.sq_index = index;
+      c.opcode = static_cast<std::uint8_t>(abi::Opcode::kSend);
+      completions_.post(c, sc_core::sc_time_stamp());
+      return;
+    }
     MessageContext m;
     m.host_addr = addr + off;
     m.length = n;
