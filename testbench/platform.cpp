@@ -72,6 +72,7 @@ TcpPeerParams peer_params(const model::Config& c) {
   p.turnaround_ns = c.get_int("peer.turnaround_ns");
   p.reassembly = c.get_bool("peer.reassembly");
   p.response_bytes = c.get_u64("peer.response_bytes");
+  p.rst_after_bytes = c.get_u64("peer.rst_after_bytes");
   p.request_bytes = c.get_u64("peer.request_bytes");
   p.send_window_bytes = static_cast<std::uint32_t>(c.get_int("peer.send_window_bytes"));
   p.iss_seed = c.get_u64("sim.seed");

@@ -109,6 +109,7 @@ const std::vector<KeySpec>& Config::schema() {
       i("peer.response_bytes", 0, 0, 1LL << 40, "bytes", "Request/response: bytes of data the peer sends back for every peer.request_bytes it receives (0: the peer sends no data). Exercises the NIC's receive path."),
       i("peer.request_bytes", 0, 0, 1LL << 40, "bytes", "Request/response: NIC bytes that make one request (0: one response right after the handshake)."),
       i("peer.send_window_bytes", 1 << 20, 1, 1 << 30, "bytes", "The peer's fixed send window for its responses (within the NIC's advertised window)."),
+      i("peer.rst_after_bytes", 0, 0, 1LL << 40, "bytes", "Fault: the peer aborts each connection with RST once it has received this many bytes (0: never)."),
       b("peer.reassembly", true, "The peer keeps out-of-order segments and delivers them when the hole is filled (false: drops them; the NIC must resend everything after a loss)."),
       // --- TAP bridge (link.partner = tap) ---------------------------------
       KeySpec{"tap.device", K::kString, "toevp0", 0, 0, {}, "", "TAP device the bridge attaches to (created if missing, which needs CAP_NET_ADMIN)."},

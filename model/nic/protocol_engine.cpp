@@ -179,7 +179,7 @@ void ProtocolEngine::upload(std::uint16_t conn, std::uint16_t sq_index) {
   const sc_time landed = tcb_cache_.flush(conn, sc_core::sc_time_stamp());
   ++stats_.uploads;
   release_all(conn, c, abi::Status::kAborted, sc_core::sc_time_stamp());
-  stop_serving(c);
+  stop_serving(conn, c);
   Completion e;
   e.type = abi::CqeType::kUploadDone;
   e.conn = conn;
@@ -188,10 +188,12 @@ void ProtocolEngine::upload(std::uint16_t conn, std::uint16_t sq_index) {
   completions_.post(e, landed);
 }
 
-// Every segment descriptor this engine handed over has had its payload read
-// (or failed). The DMA engine works in order, so counting is enough.
+// Every segment descriptor this engine has committed so far has had its
+// payload read (or failed). The DMA engine works in order, so counting is
+// enough; later segments (of other connections) are not waited for.
 void ProtocolEngine::wait_dma_drained() {
-  auto done = [this] { return dma_.stats().segments + dma_.stats().dma_errors >= segments_pushed_; };
+  const std::uint64_t target = segments_pushed_;
+  auto done = [this, target] { return dma_.stats().segments + dma_.stats().dma_errors >= target; };
   while (!done()) sc_core::wait(core_.cycles(16));
   wait_until(core_.align_up(sc_core::sc_time_stamp()));
 }
@@ -368,7 +370,10 @@ void ProtocolEngine::tx_thread() {
     c.in_ready_list = false;
     if (!c.offloaded || c.uploading) continue;
     TxDescriptor d;
-    if (!build_segment(conn, c, d)) continue;
+    if (!build_segment(conn, c, d)) {
+      finish_if_closed(conn, c);
+      continue;
+    }
     count_sent(c, d);
     // One segment per tx_cycles, after the TCB is on chip.
     const sc_time start = std::max(core_.align_up(sc_core::sc_time_stamp()), busy_until);
@@ -378,6 +383,7 @@ void ProtocolEngine::tx_thread() {
     while (!dma_.can_push()) sc_core::wait(dma_.space_event());
     dma_.push(std::move(d));
     make_ready(conn);  // round robin: back to the tail; dropped there if it has nothing to send
+    finish_if_closed(conn, c);
   }
 }
 

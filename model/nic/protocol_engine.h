@@ -249,7 +249,8 @@ class ProtocolEngine : public sc_core::sc_module {
   void start_persist(std::uint16_t conn, ConnState& c);
   void give_up(std::uint16_t conn, ConnState& c, abi::Status status, abi::ConnEvent ev);
   void release_all(std::uint16_t conn, ConnState& c, abi::Status status, const sc_core::sc_time& at);
-  void stop_serving(ConnState& c);
+  void stop_serving(std::uint16_t conn, ConnState& c);
+  void finish_if_closed(std::uint16_t conn, ConnState& c);
 
   ProtocolEngineParams params_;
   const ClockDomain& core_;

@@ -45,6 +45,7 @@ void ProtocolEngine::process(std::uint16_t conn, ConnState& c, const RxSegment& 
   if (!c.offloaded) return;
   if (seg.payload_len > 0 || (seg.flags & proto::kTcpFin)) accept_data(conn, c, seg);
   make_ready(conn);
+  finish_if_closed(conn, c);
 }
 
 // RFC 5681 section 2: outstanding data, no payload, no SYN/FIN, ACK equal to

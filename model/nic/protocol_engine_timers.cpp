@@ -134,12 +134,25 @@ void ProtocolEngine::release_all(std::uint16_t conn, ConnState& c, abi::Status s
   }
 }
 
-void ProtocolEngine::stop_serving(ConnState& c) {
+// The connection leaves the NIC: its final TCB goes back to its slot (a
+// posted write) and its 4-tuple goes to the raw path again.
+void ProtocolEngine::stop_serving(std::uint16_t conn, ConnState& c) {
   stop_all_timers(c);
+  tcb_cache_.flush(conn, core_.align_up(sc_core::sc_time_stamp()));
   c.offloaded = false;
   c.uploading = false;
   by_tuple_.erase(tuple_key(c.tcb.remote_ip, c.tcb.remote_port, c.tcb.local_port));
   --offloaded_count_;
+}
+
+// Both FINs are acknowledged (ours by the peer, the peer's by the ACK just
+// sent): nothing is left for the NIC to do. TIME-WAIT (RFC 9293 3.6) is
+// firmware's: a retransmitted FIN of the peer now arrives on the raw path.
+void ProtocolEngine::finish_if_closed(std::uint16_t conn, ConnState& c) {
+  if (!c.offloaded || c.uploading || !c.fin_acked || !c.peer_fin || c.ack_pending || c.in_ready_list) return;
+  release_all(conn, c, abi::Status::kAborted, sc_core::sc_time_stamp());  // unused receive buffers
+  c.tcb.state = abi::kTcbClosed;
+  stop_serving(conn, c);
 }
 
 void ProtocolEngine::give_up(std::uint16_t conn, ConnState& c, abi::Status status, abi::ConnEvent ev) {
@@ -147,7 +160,7 @@ void ProtocolEngine::give_up(std::uint16_t conn, ConnState& c, abi::Status statu
   // then one CONN_EVENT says why the connection ended.
   release_all(conn, c, status, sc_core::sc_time_stamp());
   c.tcb.state = abi::kTcbClosed;
-  stop_serving(c);
+  stop_serving(conn, c);
   ++stats_.connections_failed;
   Completion e;
   e.type = abi::CqeType::kConnEvent;

@@ -1,0 +1,325 @@
+// The protocol engine in the running platform: loss recovery (fast
+// retransmit, NewReno partial ACKs, RTO back-off), zero-window probing, the
+// offloaded receive path with its ACK rules, teardown by the peer's RST and
+// by retransmission give-up, UPLOAD/re-OFFLOAD mid-transfer, and many
+// connections through a small TCB cache. Every case elaborates its own
+// platform (its own ctest process) with a fixed seed printed on failure.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "firmware/driver.h"
+#include "model/proto/tcp.h"
+#include "tests/platform/platform_harness.h"
+#include "tests/protocol/protocol_harness.h"
+
+namespace toevp::tb::test {
+namespace {
+
+constexpr int kSeed = 7;
+
+std::vector<std::string> base(std::vector<std::string> more = {}) {
+  std::vector<std::string> v{"sim.seed=" + std::to_string(kSeed), "sim.time_limit_ms=500"};
+  v.insert(v.end(), more.begin(), more.end());
+  return v;
+}
+
+// Loses the NIC's data segments whose running number (1 = first data
+// segment, retransmissions counted too) is in `which`.
+FrameDropper drop_nic_data(std::vector<int> which, int* counter) {
+  return FrameDropper([which, counter](const proto::TcpFrameView& v, bool from_nic) {
+    if (!from_nic || v.payload.empty()) return false;
+    ++*counter;
+    return std::find(which.begin(), which.end(), *counter) != which.end();
+  });
+}
+
+StreamClientParams bulk(unsigned connections, std::uint32_t messages, std::uint32_t bytes) {
+  StreamClientParams s;
+  s.connections = connections;
+  s.messages_per_conn = messages;
+  s.message_bytes = bytes;
+  return s;
+}
+
+TEST_CASE("one lost data segment is recovered by fast retransmit, without a timeout (RFC 5681 3.2)",
+          "[protocol][loss]") {
+  Platform p(make_config(base()));
+  int n = 0;
+  FrameDropper drop = drop_nic_data({40}, &n);
+  p.link.add_observer(&drop);
+  const auto sp = bulk(1, 32, 16384);
+  StreamClientResult r;
+  REQUIRE(run_client(p, sp, r));
+  check_transfer_invariants(p, sp, r);
+  const auto& s = p.nic.pe.stats();
+  CHECK(drop.dropped() == 1);
+  CHECK(s.fast_retransmits == 1);
+  CHECK(s.timeouts == 0);
+  CHECK(s.retransmitted_segments == 1);
+  CHECK(s.acks_duplicate >= 3);
+}
+
+TEST_CASE("two holes in one window: the partial ACK resends the second at once (RFC 6582 3.2 step 5)",
+          "[protocol][loss]") {
+  Platform p(make_config(base()));
+  int n = 0;
+  FrameDropper drop = drop_nic_data({40, 46}, &n);
+  p.link.add_observer(&drop);
+  const auto sp = bulk(1, 32, 16384);
+  StreamClientResult r;
+  REQUIRE(run_client(p, sp, r));
+  check_transfer_invariants(p, sp, r);
+  const auto& s = p.nic.pe.stats();
+  CHECK(s.fast_retransmits == 1);
+  CHECK(s.partial_ack_retransmits == 1);
+  CHECK(s.timeouts == 0);
+  CHECK(s.retransmitted_segments == 2);
+}
+
+TEST_CASE("a lost fast retransmission is recovered by the retransmission timeout and go-back-N",
+          "[protocol][loss]") {
+  Platform p(make_config(base()));
+  int n = 0;
+  int lost_seq_count = 0;
+  std::uint32_t lost_seq = 0;
+  // Lose the 40th data segment and the first retransmission of it.
+  FrameDropper drop([&](const proto::TcpFrameView& v, bool from_nic) {
+    if (!from_nic || v.payload.empty()) return false;
+    if (++n == 40) {
+      lost_seq = v.tcp.seq.raw();
+      return ++lost_seq_count == 1;
+    }
+    return n > 40 && v.tcp.seq.raw() == lost_seq && ++lost_seq_count == 2;
+  });
+  p.link.add_observer(&drop);
+  const auto sp = bulk(1, 32, 16384);
+  StreamClientResult r;
+  REQUIRE(run_client(p, sp, r));
+  check_transfer_invariants(p, sp, r);
+  CHECK(drop.dropped() == 2);
+  CHECK(p.nic.pe.stats().fast_retransmits == 1);
+  CHECK(p.nic.pe.stats().timeouts == 1);
+}
+
+TEST_CASE("without reassembly at the peer, 1% loss is still recovered completely",
+          "[protocol][loss]") {
+  Platform p(make_config(base({"peer.reassembly=false", "link.a_to_b.loss=0.01"})));
+  const auto sp = bulk(2, 32, 16384);
+  StreamClientResult r;
+  REQUIRE(run_client(p, sp, r));
+  check_transfer_invariants(p, sp, r);
+  CHECK(p.link.fault_stats(link::EthLink::kA).lost_random > 0);
+  CHECK(p.nic.pe.stats().retransmitted_segments > 0);
+}
+
+TEST_CASE("a slow reader closes the window; lost window updates are recovered by zero-window probes",
+          "[protocol][persist]") {
+  Platform p(make_config(base({"peer.app_read_mbps=4000", "peer.rcv_buffer_bytes=65536"})));
+  // Lose the first window-opening ACK after each zero window (at most 4):
+  // only the persist timer's probe can then find out that it opened.
+  std::uint16_t last_window = 1;
+  int drops = 0;
+  bool dropped_this_episode = false;
+  FrameDropper drop([&](const proto::TcpFrameView& v, bool from_nic) {
+    if (from_nic) return false;
+    const std::uint16_t w = v.tcp.window;
+    bool lose = false;
+    if (w == 0) dropped_this_episode = false;
+    else if (last_window == 0 && !dropped_this_episode && drops < 4) lose = dropped_this_episode = true, ++drops;
+    last_window = w;
+    return lose;
+  });
+  p.link.add_observer(&drop);
+  const auto sp = bulk(1, 16, 65536);
+  StreamClientResult r;
+  REQUIRE(run_client(p, sp, r));
+  check_transfer_invariants(p, sp, r);
+  CHECK(drops == 4);
+  CHECK(p.nic.pe.stats().persist_probes >= 4);
+  CHECK(p.nic.pe.stats().timeouts == 0);
+  CHECK(p.peer.logic().connection(0).stats.window_zero_events >= 4);
+}
+
+TEST_CASE("the peer's data lands in POST_RECV buffers in order and is ACKed every second segment",
+          "[protocol][receive]") {
+  Platform p(make_config(base({"peer.request_bytes=16384", "peer.response_bytes=20000"})));
+  auto sp = bulk(2, 8, 16384);
+  sp.recv_buffers = 4;
+  sp.recv_buffer_bytes = 8192;
+  sp.expect_recv_bytes = 8 * 20000;
+  StreamClientResult r;
+  REQUIRE(run_client(p, sp, r));
+  check_transfer_invariants(p, sp, r);
+  const auto& s = p.nic.pe.stats();
+  CHECK(s.rx_data_bytes == 2 * 8 * 20000);
+  CHECK(s.rx_ooo_dropped == 0);
+  CHECK(s.rx_no_buffer_bytes == 0);
+  // 20000 bytes = 13 full segments and one short one per response, each
+  // response ending with PSH: buffers complete full, or at the PSH.
+  CHECK(r.recv_done >= 2 * 8 * 3);
+  CHECK(s.recv_done >= r.recv_done);  // plus the unused buffers handed back after the close
+  const std::uint64_t peer_segments = p.peer.logic().connection(0).stats.data_bytes_sent / 1448 + 16;
+  INFO("pure ACKs " << s.pure_acks_sent << " for about " << 2 * peer_segments << " data segments");
+  CHECK(s.pure_acks_sent <= peer_segments + 16);  // one per two segments, plus stragglers
+}
+
+TEST_CASE("a lone received segment is ACKed pe.ack_delay_us after it arrived (RFC 1122 4.2.3.2)",
+          "[protocol][receive]") {
+  Platform p(make_config(base({"peer.request_bytes=100", "peer.response_bytes=1000", "pe.ack_delay_us=40"})));
+  // When the peer's data segment reaches the NIC, and when the NIC's next
+  // pure ACK starts on the wire.
+  struct Watch : link::FrameObserver {
+    sc_core::sc_time prop, data_at_nic, ack_start;
+    void on_frame(const link::EthFrame& f, bool from_nic, const sc_core::sc_time& first_bit) override {
+      proto::TcpFrameView v;
+      if (proto::parse_tcp_frame(f.data, v, false) != proto::FrameError::kNone) return;
+      if (!from_nic && !v.payload.empty()) data_at_nic = first_bit + prop;
+      if (from_nic && v.payload.empty() && data_at_nic != sc_core::SC_ZERO_TIME && ack_start == sc_core::SC_ZERO_TIME)
+        ack_start = first_bit;
+    }
+  } watch;
+  watch.prop = p.link.params().propagation;
+  p.link.add_observer(&watch);
+  auto sp = bulk(1, 1, 100);
+  sp.recv_buffers = 1;
+  sp.recv_buffer_bytes = 4096;
+  sp.expect_recv_bytes = 1000;
+  sp.close = false;
+  sp.linger_ns = 200'000;
+  StreamClientResult r;
+  REQUIRE(run_client(p, sp, r));
+  check_transfer_invariants(p, sp, r);
+  CHECK(p.nic.pe.stats().delayed_acks == 1);
+  const double delay_us = (watch.ack_start - watch.data_at_nic).to_seconds() * 1e6;
+  INFO("ACK left " << delay_us << " us after the data arrived");
+  CHECK(delay_us >= 40.0);
+  CHECK(delay_us < 41.0);
+}
+
+TEST_CASE("out-of-order data at the NIC is dropped with an immediate duplicate ACK and arrives again",
+          "[protocol][receive]") {
+  Platform p(make_config(base({"peer.request_bytes=16384", "peer.response_bytes=30000", "link.b_to_a.loss=0.03"})));
+  auto sp = bulk(2, 16, 16384);
+  sp.recv_buffers = 8;
+  sp.expect_recv_bytes = 16 * 30000;
+  StreamClientResult r;
+  REQUIRE(run_client(p, sp, r));
+  check_transfer_invariants(p, sp, r);
+  CHECK(p.nic.pe.stats().rx_ooo_dropped > 0);
+  CHECK(p.peer.logic().connection(0).stats.go_back_n + p.peer.logic().connection(0).stats.data_timeouts > 0);
+}
+
+TEST_CASE("UPLOAD then re-OFFLOAD mid-transfer loses nothing, in both directions", "[protocol][upload]") {
+  Platform p(make_config(base({"peer.request_bytes=32768", "peer.response_bytes=4000"})));
+  auto sp = bulk(2, 48, 32768);
+  sp.recv_buffers = 4;
+  sp.expect_recv_bytes = 48 * 4000;
+  sp.upload_after = 10;
+  sp.upload_pause_ns = 20'000;
+  StreamClientResult r;
+  REQUIRE(run_client(p, sp, r));
+  check_transfer_invariants(p, sp, r);
+  CHECK(r.uploads == 2);
+  CHECK(p.nic.pe.stats().uploads == 2);
+  CHECK(r.aborted > 0);
+  CHECK(r.reposted_bytes > 0);
+  REQUIRE(r.uploaded.size() == 2);
+  for (const auto& t : r.uploaded) {
+    CHECK(t.state == abi::kTcbUploaded);
+    CHECK(t.msg_unacked > 0);
+    CHECK(t.bytes_unacked > 0);
+    CHECK(proto::Seq(t.snd_una) <= proto::Seq(t.snd_max));
+  }
+}
+
+// Firmware that posts `n` messages on one connection and collects every
+// completion until the connection ends.
+struct Ending {
+  std::string error;
+  std::vector<fw::Completion> completions;
+};
+
+int post_and_collect(fw::HostInterface& host, unsigned n, std::uint32_t bytes, Ending& e) {
+  fw::Driver drv(host);
+  if (!init_and_connect(drv, 1, e.error)) return 1;
+  const std::uint64_t buf = host.dma_alloc(std::uint64_t{n} * bytes, 64);
+  for (unsigned i = 0; i < n; ++i) {
+    fill_pattern(host, buf + std::uint64_t{i} * bytes, 0, std::uint64_t{i} * bytes, bytes);
+    drv.post_send(0, buf + std::uint64_t{i} * bytes, bytes, i);
+  }
+  drv.post_recv(0, host.dma_alloc(4096, 64), 4096, 999);
+  drv.ring();
+  fw::Completion c;
+  while (next(drv, c, 100'000'000)) {
+    e.completions.push_back(c);
+    if (c.type == abi::CqeType::kConnEvent && c.event != abi::ConnEvent::kFinReceived) break;
+  }
+  while (drv.next_completion(c)) e.completions.push_back(c);
+  return 0;
+}
+
+void check_ending(const Platform& p, const Ending& e, unsigned n, abi::Status status, abi::ConnEvent event) {
+  INFO("seed " << kSeed << " " << e.error);
+  REQUIRE(e.error.empty());
+  unsigned ok = 0, failed = 0, events = 0, recv = 0;
+  for (const auto& c : e.completions) {
+    if (c.type == abi::CqeType::kSendDone) {
+      CHECK(c.cookie == ok + failed);  // each message exactly once, in order
+      (c.status == abi::Status::kOk ? ok : failed) += 1;
+      if (c.status != abi::Status::kOk) CHECK(c.status == status);
+    }
+    if (c.type == abi::CqeType::kRecvDone) ++recv;
+    if (c.type == abi::CqeType::kConnEvent && c.event == event) {
+      ++events;
+      CHECK(c.status == status);
+    }
+  }
+  CHECK(ok + failed == n);
+  CHECK(failed > 0);
+  CHECK(events == 1);
+  CHECK(recv == 1);  // the posted receive buffer came back too
+  CHECK(p.nic.pe.contexts_linked() == 0);
+  CHECK(p.nic.contexts.used() == 0);
+  CHECK(p.nic.pe.recv_buffers_held() == 0);
+  CHECK(p.nic.pe.connections_offloaded() == 0);
+  CHECK(p.scoreboard.violations() == 0);
+}
+
+TEST_CASE("an RST from the peer completes every held message with RESET and raises CONN_EVENT",
+          "[protocol][teardown]") {
+  Platform p(make_config(base({"peer.rst_after_bytes=300000"})));
+  Ending e;
+  REQUIRE(p.run([&](fw::HostInterface& h) { return post_and_collect(h, 16, 65536, e); }));
+  check_ending(p, e, 16, abi::Status::kReset, abi::ConnEvent::kRstReceived);
+}
+
+TEST_CASE("retransmission give-up completes every held message with TIMEOUT and raises CONN_EVENT",
+          "[protocol][teardown]") {
+  Platform p(make_config(base({"pe.max_retries=3"})));
+  int n = 0;
+  FrameDropper drop([&](const proto::TcpFrameView& v, bool from_nic) {
+    return from_nic && !v.payload.empty() && ++n > 20;  // the cable breaks after 20 segments
+  });
+  p.link.add_observer(&drop);
+  Ending e;
+  REQUIRE(p.run([&](fw::HostInterface& h) { return post_and_collect(h, 16, 65536, e); }));
+  check_ending(p, e, 16, abi::Status::kTimeout, abi::ConnEvent::kTimeout);
+  CHECK(p.nic.pe.stats().timeouts == 4);  // three back-offs, then the fourth gives up
+}
+
+TEST_CASE("a hundred connections through a 16-entry TCB cache complete under loss", "[protocol][scale]") {
+  Platform p(make_config(base({"tcb.cache_entries=16", "tcb.cache_ways=4", "link.a_to_b.loss=0.005",
+                               "link.b_to_a.loss=0.005"})));
+  auto sp = bulk(100, 6, 16384);
+  sp.outstanding = 3;
+  sp.tcb_entries = 128;
+  StreamClientResult r;
+  REQUIRE(run_client(p, sp, r));
+  check_transfer_invariants(p, sp, r);
+  CHECK(p.nic.tcb_cache.stats().misses > 100);
+  CHECK(p.nic.tcb_cache.stats().writebacks > 0);
+}
+
+}  // namespace
+}  // namespace toevp::tb::test
