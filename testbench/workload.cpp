@@ -19,6 +19,9 @@ fw::ProgramParams program_params(const model::Config& c) {
   p["cq_entries"] = s("fw.cq_entries");
   p["int_moderation_cycles"] = s("fw.int_moderation_cycles");
   p["seed"] = s("sim.seed");
+  // request_response expects the responses the peer model is configured to send.
+  if (c.get_string("fw.program") == "request_response" && c.get_string("link.partner") == "peer")
+    p["response_bytes"] = s("peer.response_bytes");
   if (c.get_string("link.partner") == "tap") {  // a real stack: its addresses, not the peer model's
     for (const char* k : {"local_ip", "peer_ip", "local_mac", "peer_mac"}) p[k] = c.get_string(std::string("tap.") + k);
     p["peer_port"] = s("tap.peer_port");

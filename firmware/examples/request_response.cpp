@@ -180,10 +180,7 @@ void RequestResponse::loop(Driver& drv, HostInterface& host) {
 void RequestResponse::on_completion(HostInterface& host, const Completion& c) {
   switch (c.type) {
     case abi::CqeType::kSendDone: return on_send_done(host, c);
-    case abi::CqeType::kRecvDone:
-      if (c.conn_id >= conns_.size()) return error("RECV_DONE for a foreign connection: " + describe(c));
-      conns_[c.conn_id].bytes_received += c.length;
-      return finish_answered(host, c.conn_id);
+    case abi::CqeType::kRecvDone: return on_recv_done(host, c);
     case abi::CqeType::kError:
       error(describe(c));
       if (c.conn_id < conns_.size()) conns_[c.conn_id].closed = true;  // it cannot go on in order
@@ -198,6 +195,27 @@ void RequestResponse::on_completion(HostInterface& host, const Completion& c) {
       return error(describe(c));
     default: return error("unexpected completion: " + describe(c));
   }
+}
+
+// A response buffer came back: check its bytes against the peer's pattern
+// (reverse stream of the connection, at the response stream offset).
+void RequestResponse::on_recv_done(HostInterface& host, const Completion& c) {
+  const auto conn = static_cast<std::uint16_t>(c.cookie >> 32);
+  const auto index = static_cast<std::uint32_t>(c.cookie);
+  if (conn >= conns_.size() || c.conn_id != conn) return error("RECV_DONE with a foreign cookie: " + describe(c));
+  Conn& k = conns_[conn];
+  if (c.status != abi::Status::kOk || c.length > params_.response_bytes) {
+    k.closed = true;
+    return error("bad RECV_DONE: " + describe(c));
+  }
+  const std::uint64_t addr = k.response_buffers + std::uint64_t{index % params_.in_flight} * params_.response_bytes;
+  scratch_.resize(c.length);
+  host.mem_read(addr, scratch_.data(), c.length);
+  if (!PayloadPattern::instance().matches(kReverseStreamKeyBase + conn, k.bytes_received, scratch_.data(), c.length))
+    error("response bytes of conn " + std::to_string(conn) + " at offset " + std::to_string(k.bytes_received) +
+          " differ from the peer's pattern");
+  k.bytes_received += c.length;
+  finish_answered(host, conn);
 }
 
 void RequestResponse::on_send_done(HostInterface& host, const Completion& c) {

@@ -11,9 +11,11 @@
 //                        request to a peer that only receives (the TCP peer
 //                        model, or `socat -u` behind the TAP bridge).
 //   response_bytes > 0   that many bytes of data from the peer, received into
-//                        buffers posted with POST_RECV (RECV_DONE); needs a
-//                        peer that answers and the NIC's offloaded receive
-//                        path. Responses are matched to requests in order.
+//                        buffers posted with POST_RECV (RECV_DONE) and
+//                        checked against the pattern of the connection's
+//                        reverse stream (fw::kReverseStreamKeyBase + i, what
+//                        the peer model sends with peer.response_bytes).
+//                        Responses are matched to requests in order.
 //
 // Requests carry fw::PayloadPattern of (connection, stream offset), so the
 // peer can check every byte. Config keys map as for bulk_sender:
@@ -74,6 +76,7 @@ class RequestResponse : public FirmwareProgram {
   bool post_request(Driver& drv, HostInterface& host, std::uint16_t conn);
   void on_completion(HostInterface& host, const Completion& c);
   void on_send_done(HostInterface& host, const Completion& c);
+  void on_recv_done(HostInterface& host, const Completion& c);
   void finish_answered(HostInterface& host, std::uint16_t conn);
   void loop(Driver& drv, HostInterface& host);
   std::uint64_t wait_budget(HostInterface& host) const;
