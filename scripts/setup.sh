@@ -18,6 +18,7 @@ packages=(
   parallel                  # design-point sweeps in parallel (scripts/sweep.py)
   gnuplot-nox               # sweep plots (scripts/plot_sweep.py)
   socat iproute2            # TAP demo: Linux TCP listener, namespace and TAP set-up (scripts/tap_demo.sh)
+  clang-14 libclang-rt-14-dev llvm-14  # libFuzzer + sanitizer runtimes, llvm-symbolizer (scripts/fuzz.sh)
 )
 
 sudo_cmd=()
