@@ -64,7 +64,10 @@ bool ProtocolEngine::offload(std::uint16_t conn, const proto::Tcb& pcb, std::str
   c = ConnState{};
   c.offloaded = true;
   c.tcb = pcb;
-  c.tcb.snd_max = pcb.snd_nxt;
+  // An uploaded TCB offloaded again keeps its snd_max: the peer may ACK
+  // bytes sent before the upload that this offload will send again.
+  const bool resumed = pcb.snd_max > pcb.snd_nxt && pcb.snd_max - pcb.snd_nxt < (1 << 30);
+  c.tcb.snd_max = resumed ? pcb.snd_max : pcb.snd_nxt;
   c.tcb.msg_unacked = c.tcb.bytes_unacked = 0;
   c.snd_end = pcb.snd_nxt;
   c.snd_wl1 = pcb.rcv_nxt - 1;
@@ -101,6 +104,9 @@ void ProtocolEngine::append_context(std::uint16_t conn, std::uint32_t ctx) {
   c.snd_end = contexts_.at(ctx).end_seq();
   ++c.contexts;
   if (contexts_.at(ctx).last_of_message) ++c.messages;
+  // After a re-offload the peer may have acked bytes before firmware posted
+  // them again: such a context is done at once.
+  if (contexts_.at(ctx).end_seq() <= c.tcb.snd_una) free_acked_contexts(conn, c);
   make_ready(conn);
 }
 
@@ -162,6 +168,26 @@ std::uint64_t ProtocolEngine::recv_buffers_held() const {
   std::uint64_t n = 0;
   for (auto& [id, c] : conns_) n += c.recv_buffers.size();
   return n;
+}
+
+std::string ProtocolEngine::describe(std::uint16_t conn) const {
+  auto it = conns_.find(conn);
+  if (it == conns_.end()) return "conn " + std::to_string(conn) + ": never offloaded";
+  const ConnState& c = it->second;
+  const proto::Tcb& t = c.tcb;
+  auto rel = [&](Seq s) { return std::to_string(static_cast<std::uint32_t>(s - t.snd_una)); };
+  std::string s = "conn " + std::to_string(conn) + (c.offloaded ? "" : " (released)") + ": state " +
+                  std::to_string(t.state) + ", una+" + rel(t.snd_una) + " nxt=una+" + rel(t.snd_nxt) + " max=una+" +
+                  rel(t.snd_max) + " end=una+" + rel(c.snd_end) + ", snd_wnd " + std::to_string(t.snd_wnd) +
+                  ", cwnd " + std::to_string(c.cc ? c.cc->cwnd() : 0) + ", recovery " +
+                  std::to_string(c.lr && c.lr->in_recovery()) + ", retries " + std::to_string(c.retries) +
+                  ", timers rto/persist/delack " + std::to_string(c.timers[kRtoTimer].armed) +
+                  std::to_string(c.timers[kPersistTimer].armed) + std::to_string(c.timers[kDelackTimer].armed) +
+                  ", contexts " + std::to_string(c.contexts) + ", rcv_nxt " + std::to_string(t.rcv_nxt.raw()) +
+                  " adv+" + std::to_string(static_cast<std::uint32_t>(c.rcv_adv - t.rcv_nxt)) + ", recv buffers " +
+                  std::to_string(c.recv_buffers.size()) + " free " + std::to_string(c.recv_free) + ", fin sent/acked/peer " +
+                  std::to_string(c.fin_sent) + std::to_string(c.fin_acked) + std::to_string(c.peer_fin);
+  return s;
 }
 
 // --- UPLOAD_CONN ----------------------------------------------------------------
@@ -339,7 +365,9 @@ bool ProtocolEngine::build_segment(std::uint16_t conn, ConnState& c, TxDescripto
   // A closed window with nothing in flight: only the persist timer can
   // learn that it reopened (RFC 9293 3.8.6.1).
   if (unsent > 0 && t.snd_wnd == 0 && t.snd_una == t.snd_nxt) start_persist(conn, c);
-  const bool fin_now = c.close_requested && !c.fin_sent && t.snd_nxt + len == c.snd_end;
+  // The FIN takes the sequence number after the last posted byte; it goes
+  // (again, after a go-back-N) whenever a segment reaches that point.
+  const bool fin_now = c.close_requested && !c.fin_acked && t.snd_nxt + len == c.snd_end;
   if (len == 0 && !fin_now && !c.ack_pending) return false;
 
   std::uint8_t flags = 0;

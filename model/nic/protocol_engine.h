@@ -157,6 +157,8 @@ class ProtocolEngine : public sc_core::sc_module {
   std::uint64_t contexts_linked() const;
   // Receive buffers posted and not yet completed, over all connections.
   std::uint64_t recv_buffers_held() const;
+  // The connection's protocol state in one line (diagnostics of a test that stalls).
+  std::string describe(std::uint16_t conn) const;
 
  private:
   enum TimerKind : std::uint8_t { kRtoTimer, kPersistTimer, kDelackTimer, kTimerKinds };
@@ -171,6 +173,7 @@ class ProtocolEngine : public sc_core::sc_module {
     std::uint32_t filled = 0;
     std::uint64_t cookie = 0;
     std::uint16_t sq_index = 0;
+    sc_core::sc_time landed;  // when the last write into it lands in host memory
   };
   struct ConnState {
     bool offloaded = false;
@@ -204,7 +207,7 @@ class ProtocolEngine : public sc_core::sc_module {
     // Teardown.
     bool close_requested = false;
     std::uint16_t close_sq_index = 0;
-    bool fin_sent = false;
+    bool fin_sent = false;      // the FIN went out at least once
     bool fin_acked = false;
     bool ack_pending = false;   // an ACK is owed to the peer now
     bool peer_fin = false;

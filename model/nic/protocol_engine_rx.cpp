@@ -215,6 +215,7 @@ std::uint32_t ProtocolEngine::place_data(std::uint16_t conn, ConnState& c, const
     const std::uint32_t n = std::min(len - done, b.len - b.filled);
     bool ok = true;
     const sc_time landed = rx_dma_ ? rx_dma_(b.addr + b.filled, data + done, n, ready, ok) : ready;
+    b.landed = std::max(b.landed, landed);
     b.filled += n;
     c.recv_free -= n;
     done += n;
@@ -240,7 +241,8 @@ void ProtocolEngine::complete_recv_buffer(std::uint16_t conn, ConnState& c, abi:
   done.cookie = b.cookie;
   done.sq_index = b.sq_index;
   done.opcode = static_cast<std::uint8_t>(abi::Opcode::kPostRecv);
-  completions_.post(done, std::max(landed, sc_core::sc_time_stamp()));
+  // Never before the buffer's data is in host memory: firmware reads it then.
+  completions_.post(done, std::max({landed, b.landed, sc_core::sc_time_stamp()}));
   ++stats_.recv_done;
 }
 

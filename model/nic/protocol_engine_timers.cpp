@@ -75,7 +75,6 @@ void ProtocolEngine::on_rto(std::uint16_t conn, ConnState& c) {
   c.retransmit_now = false;
   t.snd_nxt = t.snd_una;
   c.tx_ctx = c.ctx_head;
-  if (c.fin_sent && !c.fin_acked) c.fin_sent = false;
   arm_timer(conn, c, kRtoTimer, c.rto->rto_ns());
   make_ready(conn);
 }

@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+
 #include "testbench/workload.h"
 
 namespace toevp::tb::test {
@@ -16,12 +18,29 @@ void FrameDropper::on_frame(const link::EthFrame& frame, bool from_a, const sc_c
   ++dropped_;
 }
 
+int test_seed(int fixed) {
+  const char* s = std::getenv("TOEVP_TEST_SEED");
+  return s ? std::atoi(s) : fixed;
+}
+
 bool run_client(Platform& p, const StreamClientParams& params, StreamClientResult& result) {
   return p.run([&](fw::HostInterface& h) { return run_stream_client(h, params, result); });
 }
 
 void check_transfer_invariants(Platform& p, const StreamClientParams& params, const StreamClientResult& r) {
   INFO("seed " << p.config().get_int("sim.seed") << ", first client error: " << r.first_error());
+  if (!r.errors.empty()) {  // a stall: say where every connection is
+    for (unsigned i = 0; i < params.connections; ++i) {
+      FAIL_CHECK(p.nic.pe.describe(static_cast<std::uint16_t>(i)));
+      const PeerConnection* c = p.peer.logic().find(ConnKey{0x0A000001, static_cast<std::uint16_t>(kLocalPortBase + i), 5001});
+      if (c)
+        FAIL_CHECK("  peer: " << to_string(c->state) << " rcv_nxt " << c->rcv_nxt.raw() << " delivered "
+                                 << c->stats.bytes_delivered << " queued out of order " << c->ooo.size()
+                                 << " tx queued " << c->tx_queued << " una+" << (c->snd_una - (c->iss + 1))
+                                 << " nxt+" << (c->snd_nxt - (c->iss + 1)) << " wnd " << c->snd_wnd << " rto_at "
+                                 << c->rto_at << (c->persist ? " (persist)" : "") << " retries " << c->retries);
+    }
+  }
   CHECK_FALSE(p.timed_out());
   CHECK(r.finished);
   CHECK(r.errors.empty());

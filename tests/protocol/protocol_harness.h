@@ -34,6 +34,10 @@ class FrameDropper : public link::FrameObserver {
   std::uint64_t dropped_ = 0;
 };
 
+// The test's fixed seed, or TOEVP_TEST_SEED from the environment (to sweep
+// seeds by hand: TOEVP_TEST_SEED=5 ctest -R faults).
+int test_seed(int fixed);
+
 // Runs `params` on `p`; false if the firmware did not finish in time.
 bool run_client(Platform& p, const StreamClientParams& params, StreamClientResult& result);
 

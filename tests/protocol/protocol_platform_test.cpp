@@ -16,7 +16,7 @@
 namespace toevp::tb::test {
 namespace {
 
-constexpr int kSeed = 7;
+const int kSeed = test_seed(7);
 
 std::vector<std::string> base(std::vector<std::string> more = {}) {
   std::vector<std::string> v{"sim.seed=" + std::to_string(kSeed), "sim.time_limit_ms=500"};
