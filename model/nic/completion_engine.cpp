@@ -21,6 +21,10 @@ void CompletionEngine::configure(std::uint64_t cq_base, std::uint32_t cq_entries
   size_ = cq_entries;
   tail_ = head_ = 0;
   phase_ = true;
+  // A writer waiting for space in the old ring must look at the new one:
+  // firmware that re-enables the NIC with a fresh, empty ring writes no
+  // CQ_HEAD until it sees an entry (found by tests/fuzz/fuzz_submissions).
+  head_event_.notify(sc_core::SC_ZERO_TIME);
 }
 
 void CompletionEngine::set_interrupts(bool enabled, std::uint64_t msi_addr, std::uint32_t msi_data,

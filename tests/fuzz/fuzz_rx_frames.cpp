@@ -443,7 +443,8 @@ void RxBench::on_arrival(const link::EthFrame& f) {
   // NIC was given: the scoreboard lets SEND_DONEs up to it through.
   proto::TcpFrameView v;
   if (!active_ || !f.fcs_ok || f.data.size() > 1514 || proto::parse_tcp_frame(f.data, v) != proto::FrameError::kNone) return;
-  if (v.ip.src != kRemoteIp || v.ip.dst != kLocalIp || v.tcp.src_port != kRemotePort || v.tcp.dst_port != port_) return;
+  // The NIC demultiplexes on (remote IP, remote port, local port): so does this.
+  if (v.ip.src != kRemoteIp || v.tcp.src_port != kRemotePort || v.tcp.dst_port != port_) return;
   if (!(v.tcp.flags & proto::kTcpAck)) return;
   const std::int32_t acked = v.tcp.ack - data_start_;
   if (acked >= 0 && std::uint32_t(acked) <= posted_ + 1)
