@@ -146,6 +146,12 @@ void FuzzPlatform::advance(const sc_time& t) {
   }
 }
 
+void FuzzPlatform::align(const sc_time& grid) {
+  const std::uint64_t g = model::ClockDomain::to_fs(grid);
+  const std::uint64_t t = model::ClockDomain::to_fs(now());
+  advance(model::ClockDomain::fs((t / g + 1) * g - t));
+}
+
 model::Config make_config(const std::vector<std::string>& assignments) {
   model::Config c;
   for (const auto& a : assignments) c.set_assignment(a);

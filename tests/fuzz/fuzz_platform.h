@@ -89,6 +89,9 @@ class FuzzPlatform {
   bool firmware(std::function<void(fw::HostInterface&)> action, const sc_core::sc_time& limit);
   // Simulates `t` more.
   void advance(const sc_core::sc_time& t);
+  // Simulates up to the next multiple of `grid`: every fuzz input starts at
+  // the same phase of every clock, so it replays alike whatever ran before.
+  void align(const sc_core::sc_time& grid);
   sc_core::sc_time now() const { return sc_core::sc_time_stamp(); }
 
   model::Config config;

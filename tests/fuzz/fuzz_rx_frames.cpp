@@ -546,6 +546,7 @@ void RxBench::run(Reader& r) {
   covered_ = 0;
   problems_.clear();
   board_ = std::make_unique<tb::Scoreboard>();
+  p_.align(sc_time(1, sc_core::SC_MS));
   const auto s = static_cast<Start>(r.u8() % static_cast<unsigned>(Start::kCount));
   start(s, r);
   frames(r);
