@@ -81,6 +81,7 @@ nlohmann::json make_report(Platform& p, const fw::ProgramResults& r) {
                    {"fast_retransmits", ps.fast_retransmits},
                    {"partial_ack_retransmits", ps.partial_ack_retransmits},
                    {"timeouts", ps.timeouts},
+                   {"rtt_mean_ns", ps.rtt_samples ? ps.rtt_sum_ns / double(ps.rtt_samples) : 0.0},
                    {"persist_probes", ps.persist_probes},
                    {"pure_acks_sent", ps.pure_acks_sent},
                    {"rx_data_bytes", ps.rx_data_bytes},

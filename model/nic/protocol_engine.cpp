@@ -64,10 +64,7 @@ bool ProtocolEngine::offload(std::uint16_t conn, const proto::Tcb& pcb, std::str
   c = ConnState{};
   c.offloaded = true;
   c.tcb = pcb;
-  // An uploaded TCB offloaded again keeps its snd_max: the peer may ACK
-  // bytes sent before the upload that this offload will send again.
-  const bool resumed = pcb.snd_max > pcb.snd_nxt && pcb.snd_max - pcb.snd_nxt < (1 << 30);
-  c.tcb.snd_max = resumed ? pcb.snd_max : pcb.snd_nxt;
+  c.tcb.snd_max = pcb.snd_nxt;
   c.tcb.msg_unacked = c.tcb.bytes_unacked = 0;
   c.snd_end = pcb.snd_nxt;
   c.snd_wl1 = pcb.rcv_nxt - 1;

@@ -96,6 +96,7 @@ struct ProtocolEngineStats {
   std::uint64_t persist_probes = 0;   // zero-window probes sent
   std::uint64_t send_done = 0;
   std::uint64_t rtt_samples = 0;
+  double rtt_sum_ns = 0;                   // of the samples (mean RTT = rtt_sum_ns / rtt_samples)
   // Receive path.
   std::uint64_t rx_data_segments = 0;
   std::uint64_t rx_data_bytes = 0;         // in-order bytes written to host buffers

@@ -60,7 +60,11 @@ bool ProtocolEngine::is_duplicate_ack(const ConnState& c, const RxSegment& seg) 
 
 void ProtocolEngine::process_ack(std::uint16_t conn, ConnState& c, const RxSegment& seg) {
   proto::Tcb& t = c.tcb;
-  if (seg.ack > t.snd_max) {
+  // An ACK beyond snd_max is valid up to the posted data (plus the FIN):
+  // after an UPLOAD and a new OFFLOAD the peer may ACK bytes the previous
+  // incarnation sent and this one has not sent again yet.
+  const Seq limit = proto::seq_max(t.snd_max, c.snd_end + (c.close_requested ? 1 : 0));
+  if (seg.ack > limit) {
     ++stats_.acks_invalid;  // acks data never sent (RFC 9293 3.10.7.4): ACK and drop
     c.ack_pending = true;
     return;
@@ -96,6 +100,7 @@ void ProtocolEngine::on_new_ack(std::uint16_t conn, ConnState& c, Seq ack, const
   ++stats_.acks_new;
   t.snd_una = ack;
   if (t.snd_nxt < ack) t.snd_nxt = ack;
+  if (t.snd_max < ack) t.snd_max = ack;
   c.retries = 0;
   // RTT sample: from the echoed timestamp (RFC 7323 section 4.1), or from
   // the timed segment (RFC 6298 section 3, Karn's algorithm).
@@ -103,10 +108,13 @@ void ProtocolEngine::on_new_ack(std::uint16_t conn, ConnState& c, Seq ack, const
     const std::uint32_t ticks = now_ts(c) - seg.tsecr;
     c.rto->on_sample(std::int64_t{ticks} * 1000);
     ++stats_.rtt_samples;
+    stats_.rtt_sum_ns += ticks * 1000.0;
   } else if (c.rtt_timing && ack >= c.rtt_seq) {
-    c.rto->on_sample(static_cast<std::int64_t>((sc_core::sc_time_stamp() - c.rtt_start).to_seconds() * 1e9));
+    const double rtt_ns = (sc_core::sc_time_stamp() - c.rtt_start).to_seconds() * 1e9;
+    c.rto->on_sample(static_cast<std::int64_t>(rtt_ns));
     c.rtt_timing = false;
     ++stats_.rtt_samples;
+    stats_.rtt_sum_ns += rtt_ns;
   }
   if (c.lr->on_new_ack(old_una, ack, t.snd_max, flight)) {
     ++stats_.partial_ack_retransmits;  // RFC 6582 step 5: the next hole

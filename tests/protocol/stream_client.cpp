@@ -203,7 +203,7 @@ class StreamClient {
     if (acked < std::uint64_t{k.next_done} * p_.message_bytes || acked > std::uint64_t{k.next_post} * p_.message_bytes)
       error("uploaded snd_una at stream offset " + std::to_string(acked) + " outside the held messages");
     pcb.state = abi::kTcbEstablished;
-    pcb.snd_nxt = pcb.snd_una;  // resend from the oldest unacked byte; snd_max stays
+    pcb.snd_nxt = pcb.snd_una;  // resend from the oldest unacked byte
     pcb.msg_unacked = pcb.bytes_unacked = 0;
     if (!drv_.offload_pcb(i, pcb)) return error("re-OFFLOAD: " + drv_.last_error());
     k.uploading = false;
