@@ -331,15 +331,18 @@ bool ProtocolEngine::build_retransmission(std::uint16_t conn, ConnState& c, TxDe
   return true;
 }
 
-// Zero-window probe (RFC 9293 3.8.6.1): one byte of new data beyond the
-// closed window. snd_nxt stays: the byte is sent properly once the window
-// opens; snd_max covers it so an ACK of it is valid.
+// Zero-window probe (RFC 9293 3.8.6.1: "at least one octet" of new data
+// beyond the closed window). It carries up to one MSS: a window the scale
+// factor rounds down to 0 may still hold a few bytes, and the peer keeps
+// what fits. snd_nxt stays (what the peer takes is acked and moves it);
+// snd_max covers the probe so an ACK of it is valid.
 bool ProtocolEngine::build_probe(std::uint16_t conn, ConnState& c, TxDescriptor& d) {
   proto::Tcb& t = c.tcb;
   c.probe_now = false;
   if (t.snd_wnd != 0 || t.snd_nxt >= c.snd_end || t.snd_una != t.snd_nxt) return false;
-  fill_header(conn, c, t.snd_nxt, 1, 0, d);
-  if (t.snd_max < t.snd_nxt + 1) t.snd_max = t.snd_nxt + 1;
+  const std::uint32_t len = std::min<std::uint32_t>(t.mss, static_cast<std::uint32_t>(c.snd_end - t.snd_nxt));
+  fill_header(conn, c, t.snd_nxt, len, 0, d);
+  if (t.snd_max < t.snd_nxt + len) t.snd_max = t.snd_nxt + len;
   ++stats_.persist_probes;
   return true;
 }

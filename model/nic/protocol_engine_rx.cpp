@@ -98,6 +98,7 @@ void ProtocolEngine::on_new_ack(std::uint16_t conn, ConnState& c, Seq ack, const
   const Seq old_una = t.snd_una;
   const auto flight = static_cast<std::uint32_t>(t.snd_max - old_una);
   ++stats_.acks_new;
+  c.persist_backoff = 0;  // the peer takes data: probe at the base interval again
   t.snd_una = ack;
   if (t.snd_nxt < ack) t.snd_nxt = ack;
   if (t.snd_max < ack) t.snd_max = ack;

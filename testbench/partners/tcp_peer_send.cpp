@@ -2,7 +2,7 @@
 // application answers every request_bytes received with response_bytes of
 // pattern data; the sender keeps a fixed window within the NIC's advertised
 // one, resends from snd_una (go-back-N) on a timeout or the third duplicate
-// ACK, and probes a closed window with one byte when nothing is in flight
+// ACK, and probes a closed window (up to one MSS) when nothing is in flight
 // (RFC 9293 3.8.6.1). No congestion control: the peer is a test partner
 // whose only job is to get every byte to the NIC, in order, eventually.
 #include <algorithm>
@@ -76,15 +76,19 @@ void TcpPeerLogic::send_segment(PeerConnection& c, Seq seq, std::uint32_t len) {
 }
 
 // The data timer: a retransmission timeout resends from snd_una with the
-// timer backed off (RFC 6298 5.5); the persist timer sends one byte beyond
-// the closed window and backs off too, without giving up.
+// timer backed off (RFC 6298 5.5); the persist timer sends a probe beyond
+// the closed window and backs off too, without giving up. The probe carries
+// up to one MSS (RFC 9293 3.8.6.1 asks for at least one octet): a window the
+// scale factor rounds down to 0 may hold a few bytes, which the NIC keeps.
 void TcpPeerLogic::on_data_timer(PeerConnection& c) {
   if (c.persist) {
     c.persist = false;
     if (c.snd_wnd == 0 && c.snd_nxt < c.data_end()) {
       ++c.stats.window_probes_sent;
-      send_segment(c, c.snd_nxt, 1);
-      if (c.snd_max < c.snd_nxt + 1) c.snd_max = c.snd_nxt + 1;
+      const std::uint32_t mss = c.peer_mss - (c.ts_on ? 12u : 0u);
+      const auto len = std::min<std::uint32_t>(mss, static_cast<std::uint32_t>(c.data_end() - c.snd_nxt));
+      send_segment(c, c.snd_nxt, len);
+      if (c.snd_max < c.snd_nxt + len) c.snd_max = c.snd_nxt + len;
       c.retries = std::min(c.retries + 1, 10u);
       c.persist = true;
       c.rto_at = now_ + (params_.rto_ns << c.retries);

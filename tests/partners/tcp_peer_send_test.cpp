@@ -2,7 +2,7 @@
 // kernel: responses follow requests, carry the reverse-direction pattern at
 // their stream offset with PSH on each response's last segment, stay within
 // the NIC's window, and are resent from snd_una after a timeout or the third
-// duplicate ACK; a closed window is probed with one byte.
+// duplicate ACK; a closed window is probed.
 #include <catch2/catch.hpp>
 
 #include "firmware/examples/payload_pattern.h"
@@ -144,7 +144,7 @@ TEST_CASE("a retransmission timeout resends from snd_una") {
   CHECK(f.peer->find(f.nic->key())->stats.data_timeouts == 1);
 }
 
-TEST_CASE("a closed window with data waiting is probed with one byte, repeatedly, without giving up") {
+TEST_CASE("a closed window with data waiting is probed (up to one MSS), repeatedly, without giving up") {
   INFO("seed " << kSeed);
   Fixture f(3000, 0, 1000);
   REQUIRE(data_of(f.established).size() == 1);
@@ -158,7 +158,7 @@ TEST_CASE("a closed window with data waiting is probed with one byte, repeatedly
     const auto d = data_of(f.peer->on_timer(t));
     REQUIRE(d.size() == 1);
     CHECK(d[0].seq == f.at(1000));
-    CHECK(d[0].bytes.size() == 1);
+    CHECK(d[0].bytes.size() == 1000);  // the MSS; the NIC keeps what its window holds
     f.ack(1000, t + 10, 0);  // the NIC rejects it and repeats the closed window
   }
   const auto& c = *f.peer->find(f.nic->key());
