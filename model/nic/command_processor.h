@@ -63,6 +63,10 @@ class CommandProcessor : public sc_core::sc_module {
   void set_enabled(bool on);
   void doorbell(std::uint32_t tail);
   std::uint32_t head() const { return head_; }
+  std::uint32_t tail() const { return tail_; }
+  // Entries of the ring as configured at CTRL.ENABLE (SQ_SIZE may have been
+  // rewritten since).
+  std::uint32_t ring_size() const { return sq_size_; }
   const CommandStats& stats() const { return stats_; }
 
   // Called for every ERROR completion (the platform raises ERR/log there).

@@ -55,6 +55,8 @@ class CompletionEngine : public sc_core::sc_module {
   void post(const Completion& c, const sc_core::sc_time& ready);
 
   std::uint32_t tail() const { return tail_; }
+  // Entries of the ring as configured at CTRL.ENABLE.
+  std::uint32_t ring_size() const { return size_; }
   const CompletionStats& stats() const { return stats_; }
   std::size_t pending() const { return queue_.size(); }
 

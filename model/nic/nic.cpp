@@ -212,7 +212,10 @@ void Nic::wire_registers(const Config& config) {
       regs.raise_error(TOEVP_ERR_STATUS_NOT_ENABLED_MASK, "SQ_TAIL doorbell while CTRL.ENABLE is 0; ignored");
       return false;
     }
-    if (v >= regs.stored(TOEVP_REG_SQ_SIZE)) {
+    // Against the ring the command processor runs, not the SQ_SIZE register:
+    // firmware may rewrite that while enabled, and a tail beyond the ring
+    // made the fetcher chase it forever (found by tests/fuzz/fuzz_submissions).
+    if (v >= cmd.ring_size()) {
       regs.raise_error(TOEVP_ERR_STATUS_SQ_TAIL_RANGE_MASK,
                        "SQ_TAIL " + std::to_string(v) + " beyond SQ_SIZE; ignored");
       return false;
@@ -221,7 +224,7 @@ void Nic::wire_registers(const Config& config) {
     return true;
   });
   regs.on_write(TOEVP_REG_CQ_HEAD, [this](std::uint32_t v) {
-    if (v >= regs.stored(TOEVP_REG_CQ_SIZE)) {
+    if (v >= completions.ring_size()) {
       regs.raise_error(TOEVP_ERR_STATUS_CQ_HEAD_RANGE_MASK,
                        "CQ_HEAD " + std::to_string(v) + " beyond CQ_SIZE; ignored");
       return false;

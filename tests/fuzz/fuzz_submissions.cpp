@@ -19,6 +19,7 @@
 //   - no crash, no sanitizer report, no SC_REPORT_ERROR/FATAL, no hang;
 //   - context table consistent (entries in use == contexts linked), and
 //     empty once every connection is gone;
+//   - the command processor never takes an SQ tail beyond its ring;
 //   - after CTRL off and on with fresh rings, the NIC answers a command (an
 //     unknown opcode gets its ERROR completion): nothing firmware did before
 //     leaves it stuck;
@@ -337,6 +338,10 @@ void SubmissionBench::finish() {
   const std::uint32_t used = p_.nic.contexts.used();
   const std::uint64_t linked = p_.nic.pe.contexts_linked();
   TOEVP_FUZZ_CHECK(used == linked, std::to_string(used) + " contexts in use, " + std::to_string(linked) + " linked");
+  if (p_.nic.regs.stored(TOEVP_REG_CTRL) & TOEVP_CTRL_ENABLE_MASK)
+    TOEVP_FUZZ_CHECK(p_.nic.cmd.tail() < p_.nic.cmd.ring_size(),
+                     "the command processor took SQ tail " + std::to_string(p_.nic.cmd.tail()) + " for its ring of " +
+                         std::to_string(p_.nic.cmd.ring_size()));
   // Stop fetching, let the last batch finish, reset every connection twice
   // (the batch may offload one more), then switch the NIC off and on with
   // fresh rings: everything still queued drains into them, and a probe
