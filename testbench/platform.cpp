@@ -91,6 +91,10 @@ Platform::Platform(const model::Config& config)
       cpu("cpu", cpu_params(config), host_mem),
       wire(config.get_u64("mac.rate_gbps") * 1000, static_cast<unsigned>(config.get_int("mac.lane_bytes"))) {
   link.add_observer(&wire);
+  // The occupancy series is written without simulation events (see
+  // model/common/occupancy.h), so turning it on cannot change the run.
+  if (const std::uint64_t interval = config.get_u64("stats.sample_interval_ns"))
+    nic.contexts.enable_series(sc_time(double(interval), sc_core::SC_NS));
   cpu.mmio_init.bind(nic.pcie.mmio_tgt);
   nic.pcie.host_init.bind(host_mem.dma_tgt);
   link.to_a(nic.mac_rx.frame_in);

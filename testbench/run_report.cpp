@@ -4,7 +4,9 @@
 #include <cstdio>
 #include <sstream>
 
+#include "model/common/latency_histogram.h"
 #include "model/link/eth_frame.h"
+#include "model/nic/sram_budget.h"
 
 namespace toevp::tb {
 
@@ -13,6 +15,11 @@ double ns(const sc_core::sc_time& t) { return t.to_seconds() * 1e9; }
 
 std::uint32_t payload_mss(const model::Config& c) {
   return static_cast<std::uint32_t>(c.get_int("mac.mtu") - 40 - (c.get_bool("workload.timestamps") ? 12 : 0));
+}
+nlohmann::json histogram_json(const model::LatencyHistogram& h) {
+  nlohmann::json bins = nlohmann::json::array();
+  for (const auto& b : h.nonempty_bins()) bins.push_back({b.lo_ns, b.hi_ns, b.count});
+  return {{"bins_per_decade", h.bins_per_decade()}, {"bins", bins}};
 }
 }  // namespace
 
@@ -48,32 +55,88 @@ nlohmann::json make_report(Platform& p, const fw::ProgramResults& r) {
   j["peer_data_ok"] = peer_ok && peer_bytes == expected_bytes && !p.timed_out();
   j["firmware_ok"] = r.ok;
   j["firmware_errors"] = r.errors;
-  j["completion_latency_ns"] = {{"p50", r.latency_quantile_ns(0.5)},
-                                {"p99", r.latency_quantile_ns(0.99)},
-                                {"max", r.latency_quantile_ns(1.0)}};
-  const auto& ct = nic.contexts.stats();
+  // Percentiles are exact (nearest rank over every message); the histogram
+  // shows the shape.
+  model::LatencyHistogram latency;
+  for (const auto& m : r.messages) latency.add(double(m.latency_ns()));
+  j["completion_latency_ns"] = {{"p50", r.latency_quantile_ns(0.5)},   {"p90", r.latency_quantile_ns(0.9)},
+                                {"p99", r.latency_quantile_ns(0.99)},  {"p999", r.latency_quantile_ns(0.999)},
+                                {"max", r.latency_quantile_ns(1.0)},   {"min", r.latency_quantile_ns(0.0)},
+                                {"mean", latency.mean()},              {"count", latency.count()}};
+  j["completion_latency_histogram"] = histogram_json(latency);
   const auto now = sc_core::sc_time_stamp();
+  const double run_ns = ns(now);
+  const model::SramBudget sram =
+      model::sram_budget(nic.contexts.stats().entries, nic.tcb_cache.params().entries, nic.tcb_cache.params().ways,
+                         nic.dma.params().tx_buffer_bytes);
+  const auto& ct = nic.contexts.stats();
+  nic.contexts.finish_series(now);
+  const model::Occupancy& occ = nic.contexts.occupancy();
   j["context_table"] = {{"entries", ct.entries},
                         {"peak_used", ct.peak_used},
                         {"mean_used", nic.contexts.mean_used(now)},
                         {"in_use_at_end", ct.used},
                         {"full_stall_cycles", nic.cmd.stats().ctx_full_stall_cycles},
                         {"full_stalls", nic.cmd.stats().ctx_full_stalls},
-                        {"hold_time_mean_ns", ct.frees ? ct.hold_time_sum_ns / double(ct.frees) : 0.0}};
+                        {"hold_time_mean_ns", ct.frees ? ct.hold_time_sum_ns / double(ct.frees) : 0.0},
+                        {"hold_time_max_ns", ct.hold_time_max_ns},
+                        {"allocations", ct.allocations},
+                        {"frees", ct.frees},
+                        {"sample_interval_ns", double(occ.interval_fs()) / 1e6},
+                        {"samples", occ.samples().size()},
+                        {"samples_dropped", occ.samples_dropped()},
+                        {"bits_per_entry", sram.context_bits},
+                        {"sram_bits", sram.context_table_bits}};
   const auto& tc = nic.tcb_cache.stats();
+  const model::LatencyHistogram& fill = nic.tcb_cache.miss_latency();
   j["tcb_cache"] = {{"entries", nic.tcb_cache.params().entries},
                     {"ways", nic.tcb_cache.params().ways},
                     {"hits", tc.hits},
                     {"misses", tc.misses},
-                    {"writebacks", tc.writebacks}};
+                    {"writebacks", tc.writebacks},
+                    {"hit_rate", tc.hits + tc.misses ? double(tc.hits) / double(tc.hits + tc.misses) : 0.0},
+                    {"miss_latency_ns",
+                     {{"mean", fill.mean()}, {"p50", fill.quantile(0.5)}, {"p99", fill.quantile(0.99)}, {"max", fill.max()}}},
+                    {"line_bits", sram.tcb_line_bits},
+                    {"sram_bits", sram.tcb_cache_bits}};
   const auto& pc = nic.pcie.stats();
+  const auto& up = nic.pcie.upstream();
+  const auto& down = nic.pcie.downstream();
+  auto per_run = [&](double x) { return run_ns > 0 ? x / run_ns : 0.0; };
   j["pcie"] = {{"read_bytes", pc.read_bytes},
                {"write_bytes", pc.write_bytes},
                {"read_requests", pc.read_requests},
                {"tag_wait_ns", double(pc.tag_wait_fs) / 1e6},
-               {"upstream_link_bytes", nic.pcie.upstream().bytes_sent()},
-               {"downstream_link_bytes", nic.pcie.downstream().bytes_sent()},
-               {"dma_errors", pc.dma_errors}};
+               {"upstream_link_bytes", up.bytes_sent()},
+               {"downstream_link_bytes", down.bytes_sent()},
+               {"dma_errors", pc.dma_errors},
+               {"read_gbps", per_run(double(pc.read_bytes) * 8)},
+               {"write_gbps", per_run(double(pc.write_bytes) * 8)},
+               {"upstream_utilization", per_run(double(up.bytes_sent()) / (up.geometry().bytes_per_second() / 1e9))},
+               {"downstream_utilization", per_run(double(down.bytes_sent()) / (down.geometry().bytes_per_second() / 1e9))},
+               {"read_tags", nic.pcie.params().read_tags},
+               {"tags_peak", pc.tags_peak},
+               {"tags_mean", per_run(double(pc.tag_held_fs) / 1e6)},
+               {"tag_waits", pc.tag_waits},
+               {"tag_wait_max_ns", double(pc.tag_wait_max_fs) / 1e6}};
+  const double line_bytes_per_ns = double(c.get_int("mac.rate_gbps")) / 8;
+  for (bool from_nic : {true, false}) {
+    const double window_bytes = double(p.wire.window_wire_bytes(from_nic));
+    j["link"][from_nic ? "nic_to_peer" : "peer_to_nic"] = {
+        {"frames", from_nic ? p.wire.frames_from_nic() : p.wire.frames_from_peer()},
+        {"wire_bytes", p.wire.wire_bytes(from_nic)},
+        {"utilization", data_ns > 0 ? window_bytes / (line_bytes_per_ns * data_ns) : 0.0}};
+  }
+  nlohmann::json ctx_fields = json::object(), tcb_fields = json::object();
+  for (const auto& f : sram.context_fields) ctx_fields[f.name] = f.bits;
+  for (const auto& f : sram.tcb_line_fields) tcb_fields[f.name] = f.bits;
+  j["sram"] = {{"context_table_bits", sram.context_table_bits},
+               {"tcb_cache_bits", sram.tcb_cache_bits},
+               {"tx_buffer_bits", sram.tx_buffer_bits},
+               {"total_bits", sram.total_bits},
+               {"total_kib", double(sram.total_bits) / 8 / 1024},
+               {"context_fields", ctx_fields},
+               {"tcb_line_fields", tcb_fields}};
   j["retransmitted_segments"] = nic.pe.stats().retransmitted_segments;
   j["timeouts"] = nic.pe.stats().timeouts;
   const auto& ps = nic.pe.stats();
@@ -137,17 +200,34 @@ std::string summary_text(const nlohmann::json& j) {
       j["messages_completed"].get<unsigned long long>());
   put("  peer               %llu bytes received, data %s", j["peer_bytes_received"].get<unsigned long long>(),
       j["peer_data_ok"].get<bool>() ? "OK" : "NOT OK");
-  put("  completion latency p50 %.0f ns, p99 %.0f ns, max %.0f ns",
-      j["completion_latency_ns"]["p50"].get<double>(), j["completion_latency_ns"]["p99"].get<double>(),
-      j["completion_latency_ns"]["max"].get<double>());
+  const auto& lat = j["completion_latency_ns"];
+  put("  completion latency p50 %.0f ns, p90 %.0f ns, p99 %.0f ns, p99.9 %.0f ns, max %.0f ns", lat["p50"].get<double>(),
+      lat["p90"].get<double>(), lat["p99"].get<double>(), lat["p999"].get<double>(), lat["max"].get<double>());
+  put("  link use           %.1f %% NIC to peer, %.1f %% peer to NIC (goodput window)",
+      100 * j["link"]["nic_to_peer"]["utilization"].get<double>(),
+      100 * j["link"]["peer_to_nic"]["utilization"].get<double>());
   put("  context table      %u entries, peak %u, mean %.1f, held %.0f ns per context, %llu stall cycles",
       j["context_table"]["entries"].get<unsigned>(), j["context_table"]["peak_used"].get<unsigned>(),
       j["context_table"]["mean_used"].get<double>(), j["context_table"]["hold_time_mean_ns"].get<double>(),
       j["context_table"]["full_stall_cycles"].get<unsigned long long>());
-  put("  TCB cache          %llu hits, %llu misses", j["tcb_cache"]["hits"].get<unsigned long long>(),
-      j["tcb_cache"]["misses"].get<unsigned long long>());
-  put("  PCIe               %.1f MB read, %.1f MB written", j["pcie"]["read_bytes"].get<double>() / 1e6,
-      j["pcie"]["write_bytes"].get<double>() / 1e6);
+  const auto& tcb = j["tcb_cache"];
+  if (tcb["misses"].get<unsigned long long>() > 0)
+    put("  TCB cache          %llu hits, %llu misses (hit rate %.2f %%), miss fill mean %.0f ns, max %.0f ns",
+        tcb["hits"].get<unsigned long long>(), tcb["misses"].get<unsigned long long>(),
+        100 * tcb["hit_rate"].get<double>(), tcb["miss_latency_ns"]["mean"].get<double>(),
+        tcb["miss_latency_ns"]["max"].get<double>());
+  else
+    put("  TCB cache          %llu hits, 0 misses", tcb["hits"].get<unsigned long long>());
+  const auto& pcie = j["pcie"];
+  put("  PCIe               %.1f MB read (%.1f Gb/s), %.1f MB written (%.1f Gb/s), read tags peak %u of %u, mean %.1f",
+      pcie["read_bytes"].get<double>() / 1e6, pcie["read_gbps"].get<double>(), pcie["write_bytes"].get<double>() / 1e6,
+      pcie["write_gbps"].get<double>(), pcie["tags_peak"].get<unsigned>(), pcie["read_tags"].get<unsigned>(),
+      pcie["tags_mean"].get<double>());
+  const auto& sram = j["sram"];
+  put("  SRAM               %.1f KiB: contexts %.1f KiB (%u bits each), TCB cache %.1f KiB, transmit buffer %.1f KiB",
+      sram["total_kib"].get<double>(), sram["context_table_bits"].get<double>() / 8192,
+      j["context_table"]["bits_per_entry"].get<unsigned>(), sram["tcb_cache_bits"].get<double>() / 8192,
+      sram["tx_buffer_bits"].get<double>() / 8192);
   put("  retransmissions    %llu segments (%llu fast retransmits, %llu partial-ACK resends, %llu timeouts)",
       j["retransmitted_segments"].get<unsigned long long>(), j["protocol"]["fast_retransmits"].get<unsigned long long>(),
       j["protocol"]["partial_ack_retransmits"].get<unsigned long long>(),

@@ -1,9 +1,14 @@
 // toevp: the command-line front end of the virtual platform.
 //
 //   toevp run [--config FILE] [--set key=value]... [--json FILE] [--quiet]
+//             [--csv FILE] [--timeseries FILE] [--progress]
 //       Elaborates the platform of the design point (defaults, then FILE,
 //       then each --set in order), runs the configured firmware program and
-//       prints a summary; --json writes every figure (docs/results.md).
+//       prints a summary; --json writes every figure (docs/results.md),
+//       --csv the same scalars as one CSV row under a header, --timeseries
+//       the context-table occupancy series (needs stats.sample_interval_ns).
+//       On a terminal (stderr) a progress line shows simulated time, frames
+//       and speed, unless --quiet; --progress forces it (a line per update).
 //       Exit status: 0 when the run finished with every check passing, 1 when
 //       a check failed (data, completions, scoreboard), 2 on a bad command
 //       line or config (the message names the key).
@@ -16,6 +21,9 @@
 //   toevp pattern --bytes N [--conn C] [--offset O]
 //       writes the example programs' payload bytes of connection C's stream
 //       [O, O+N) to stdout (what a real peer should have received)
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -30,6 +38,8 @@
 #include "firmware/examples/payload_pattern.h"
 #include "testbench/platform.h"
 #include "testbench/run_report.h"
+#include "testbench/stats/csv_output.h"
+#include "testbench/stats/progress.h"
 #include "testbench/trace/debug_views.h"
 #include "testbench/workload.h"
 
@@ -42,6 +52,7 @@ namespace {
 int usage(const std::string& why) {
   std::cerr << "toevp: " << why << "\n"
             << "usage: toevp run [--config FILE] [--set key=value]... [--json FILE] [--quiet]\n"
+            << "                 [--csv FILE] [--timeseries FILE] [--progress [--progress-period-ms N]]\n"
             << "                 [--pcap FILE] [--trace FILE [--trace-filter LIST]] [--vcd FILE]\n"
             << "       toevp config --defaults | --list\n"
             << "       toevp pattern --bytes N [--conn C] [--offset O]\n";
@@ -109,7 +120,11 @@ int cmd_run(const std::vector<std::string>& args) {
       "pcap", po::value<std::string>(), "write the wire (both directions) as a nanosecond pcap")(
       "trace", po::value<std::string>(), "write the NIC transaction trace")(
       "trace-filter", po::value<std::string>()->default_value("all"), "trace categories: mmio,dma,doorbell,completion,irq,ctx or all")(
-      "vcd", po::value<std::string>(), "write waveforms of NIC signals (VCD)");
+      "vcd", po::value<std::string>(), "write waveforms of NIC signals (VCD)")(
+      "csv", po::value<std::string>(), "write every scalar figure as CSV (a header and one row)")(
+      "timeseries", po::value<std::string>(), "write the context-table occupancy series as CSV")(
+      "progress", "show progress even when stderr is not a terminal (a line per update)")(
+      "progress-period-ms", po::value<unsigned>()->default_value(1000), "wall-clock time between progress updates");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(desc).run(), vm);
@@ -126,6 +141,21 @@ int cmd_run(const std::vector<std::string>& args) {
   } catch (const ConfigError& e) {
     std::cerr << "toevp: " << e.what() << "\n";
     return 2;
+  }
+  if (vm.count("timeseries") && config.get_u64("stats.sample_interval_ns") == 0) {
+    std::cerr << "toevp: --timeseries needs a sampling interval: set config key 'stats.sample_interval_ns' (ns, > 0)\n";
+    return 2;
+  }
+  if (vm["progress-period-ms"].as<unsigned>() == 0) return usage("--progress-period-ms must be at least 1");
+  // Output files are opened before the run, so a bad path costs no simulation.
+  std::ofstream csv_out, series_out;
+  for (auto [opt, stream] : {std::pair{"csv", &csv_out}, std::pair{"timeseries", &series_out}}) {
+    if (!vm.count(opt)) continue;
+    stream->open(vm[opt].as<std::string>());
+    if (!*stream) {
+      std::cerr << "toevp: cannot write " << vm[opt].as<std::string>() << "\n";
+      return 2;
+    }
   }
   std::unique_ptr<toevp::fw::FirmwareProgram> program;
   std::unique_ptr<toevp::tb::Platform> platform;
@@ -148,8 +178,17 @@ int cmd_run(const std::vector<std::string>& args) {
     std::cerr << "toevp: " << e.what() << "\n";
     return 2;
   }
+  std::unique_ptr<toevp::tb::ProgressDisplay> progress;
+  if (toevp::tb::ProgressDisplay::wanted(vm.count("quiet") > 0, vm.count("progress") > 0)) {
+    toevp::tb::ProgressDisplay::Options o;
+    o.period = std::chrono::milliseconds(vm["progress-period-ms"].as<unsigned>());
+    o.in_place = isatty(STDERR_FILENO) == 1;
+    progress = std::make_unique<toevp::tb::ProgressDisplay>(platform->link, o);
+    progress->start();
+  }
   auto* prog = program.get();
   platform->run([prog](toevp::fw::HostInterface& host) { return prog->run(host); });
+  if (progress) progress->stop();
   views->finish();
   nlohmann::json report = toevp::tb::make_report(*platform, program->results());
   const bool tap = platform->tap != nullptr;
@@ -167,6 +206,20 @@ int cmd_run(const std::vector<std::string>& args) {
     if (tap)
       std::cout << "  tap      " << report["tap"]["frames_to_linux"] << " frames to Linux, "
                 << report["tap"]["frames_from_linux"] << " from Linux via " << platform->tap->device() << "\n";
+  }
+  if (csv_out.is_open()) {
+    toevp::tb::write_figures_csv(csv_out, report);
+    if (!csv_out.flush()) {
+      std::cerr << "toevp: cannot write " << vm["csv"].as<std::string>() << "\n";
+      return 2;
+    }
+  }
+  if (series_out.is_open()) {
+    toevp::tb::write_timeseries_csv(series_out, platform->nic.contexts.occupancy());
+    if (!series_out.flush()) {
+      std::cerr << "toevp: cannot write " << vm["timeseries"].as<std::string>() << "\n";
+      return 2;
+    }
   }
   if (vm.count("json")) {
     std::ofstream out(vm["json"].as<std::string>());

@@ -29,7 +29,10 @@ std::uint64_t bytes_digest(const std::vector<std::uint8_t>& d) {
 }  // namespace
 
 void WireMonitor::on_frame(const link::EthFrame& frame, bool from_a, const sc_core::sc_time& first_bit) {
-  ++frames_[from_a ? 0 : 1];
+  const int dir = from_a ? 0 : 1;
+  ++frames_[dir];
+  const std::uint64_t bytes = link::wire_bytes(frame.data.size());
+  wire_bytes_[dir] += bytes + link::kIfgBytes;
   boost::hash_combine(digest_, from_a);
   boost::hash_combine(digest_, model::ClockDomain::to_fs(first_bit));
   boost::hash_combine(digest_, frame.fcs_ok);
@@ -37,14 +40,21 @@ void WireMonitor::on_frame(const link::EthFrame& frame, bool from_a, const sc_co
   if (!from_a) return;
   proto::TcpFrameView v;
   if (proto::parse_tcp_frame(frame.data, v, false) != proto::FrameError::kNone || v.payload.empty()) return;
-  const std::uint64_t bytes = link::wire_bytes(frame.data.size());
   const sc_core::sc_time end =
       first_bit + model::ClockDomain::fs((bytes + wire_.lane_bytes() - 1) / wire_.lane_bytes() * wire_.cycle_fs());
-  if (data_segments_ == 0) first_data_ = first_bit;
+  if (data_segments_ == 0) {
+    first_data_ = first_bit;
+    window_start_bytes_[0] = wire_bytes_[0] - bytes - link::kIfgBytes;
+    window_start_bytes_[1] = wire_bytes_[1];
+  }
   ++data_segments_;
   payload_bytes_ += v.payload.size();
   if (v.payload.size() > max_payload_) max_payload_ = static_cast<std::uint32_t>(v.payload.size());
-  if (end > last_data_end_) last_data_end_ = end;
+  if (end >= last_data_end_) {
+    last_data_end_ = end;
+    window_end_bytes_[0] = wire_bytes_[0] - link::kIfgBytes;  // the window ends with this frame's last bit
+    window_end_bytes_[1] = wire_bytes_[1];
+  }
 }
 
 }  // namespace toevp::tb

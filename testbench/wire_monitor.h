@@ -32,6 +32,15 @@ class WireMonitor : public link::FrameObserver {
   std::uint32_t max_payload() const { return max_payload_; }
   sc_core::sc_time first_data_start() const { return first_data_; }
   sc_core::sc_time last_data_end() const { return last_data_end_; }
+  // Bytes the link carried from the NIC (from_nic) or the peer, counting
+  // preamble, FCS and inter-frame gap, over the whole run and over the
+  // goodput window (the frames from the NIC's first data segment to the one
+  // that ends last, and the peer's frames seen between them).
+  std::uint64_t wire_bytes(bool from_nic) const { return wire_bytes_[from_nic ? 0 : 1]; }
+  std::uint64_t window_wire_bytes(bool from_nic) const {
+    const int d = from_nic ? 0 : 1;
+    return window_end_bytes_[d] - window_start_bytes_[d];
+  }
 
  private:
   link::MacSerializer wire_;  // for the length of a frame on the wire only
@@ -41,6 +50,9 @@ class WireMonitor : public link::FrameObserver {
   std::uint64_t payload_bytes_ = 0;
   std::uint32_t max_payload_ = 0;
   sc_core::sc_time first_data_, last_data_end_;
+  std::uint64_t wire_bytes_[2] = {0, 0};
+  std::uint64_t window_start_bytes_[2] = {0, 0};
+  std::uint64_t window_end_bytes_[2] = {0, 0};
 };
 
 }  // namespace toevp::tb

@@ -1,6 +1,7 @@
 // MessageContextTable: free list and occupancy statistics. See the header.
 #include "model/nic/message_context_table.h"
 
+#include "model/common/clock_domain.h"
 #include "model/common/trace.h"
 #include "model/common/waveform.h"
 
@@ -12,15 +13,10 @@ MessageContextTable::MessageContextTable(std::uint32_t entries) : table_(entries
   stats_.entries = entries;
 }
 
-void MessageContextTable::account(const sc_core::sc_time& now) {
-  stats_.used_time_integral += double(stats_.used) * (now - last_change_).to_seconds() * 1e9;
-  last_change_ = now;
-}
-
 std::uint32_t MessageContextTable::allocate(const MessageContext& ctx) {
   if (free_.empty()) SC_REPORT_FATAL("toevp/ctx", "allocate() on a full message-context table");
   const sc_core::sc_time now = sc_core::sc_time_stamp();
-  account(now);
+  occupancy_.change(ClockDomain::to_fs(now), +1);
   const std::uint32_t i = free_.back();
   free_.pop_back();
   table_[i] = ctx;
@@ -36,8 +32,11 @@ std::uint32_t MessageContextTable::allocate(const MessageContext& ctx) {
 
 void MessageContextTable::release(std::uint32_t index) {
   const sc_core::sc_time now = sc_core::sc_time_stamp();
-  account(now);
-  stats_.hold_time_sum_ns += (now - table_[index].allocated_at).to_seconds() * 1e9;
+  occupancy_.change(ClockDomain::to_fs(now), -1, table_[index].length);
+  const double held_ns = (now - table_[index].allocated_at).to_seconds() * 1e9;
+  stats_.hold_time_sum_ns += held_ns;
+  if (held_ns > stats_.hold_time_max_ns) stats_.hold_time_max_ns = held_ns;
+  stats_.freed_bytes += table_[index].length;
   table_[index].next = kNoContext;
   free_.push_back(index);
   --stats_.used;
@@ -48,10 +47,13 @@ void MessageContextTable::release(std::uint32_t index) {
 }
 
 double MessageContextTable::mean_used(const sc_core::sc_time& now) const {
-  const double total = now.to_seconds() * 1e9;
-  if (total <= 0) return 0;
-  const double integral = stats_.used_time_integral + double(stats_.used) * (now - last_change_).to_seconds() * 1e9;
-  return integral / total;
+  return occupancy_.mean(ClockDomain::to_fs(now));
 }
+
+void MessageContextTable::enable_series(const sc_core::sc_time& interval) {
+  occupancy_.enable_series(ClockDomain::to_fs(interval));
+}
+
+void MessageContextTable::finish_series(const sc_core::sc_time& now) { occupancy_.finish(ClockDomain::to_fs(now)); }
 
 }  // namespace toevp::model

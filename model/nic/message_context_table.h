@@ -15,6 +15,7 @@
 
 #include <systemc>
 
+#include "model/common/occupancy.h"
 #include "model/proto/seq.h"
 
 namespace toevp::model {
@@ -42,7 +43,8 @@ struct ContextTableStats {
   std::uint64_t allocations = 0;
   std::uint64_t frees = 0;
   double hold_time_sum_ns = 0;   // allocation-to-free time, summed over frees
-  double used_time_integral = 0; // sum of used * dt, for the mean occupancy (ns)
+  double hold_time_max_ns = 0;
+  std::uint64_t freed_bytes = 0; // message bytes of the freed contexts (acked)
 };
 
 class MessageContextTable {
@@ -60,19 +62,26 @@ class MessageContextTable {
   const MessageContext& at(std::uint32_t index) const { return table_[index]; }
 
   const ContextTableStats& stats() const { return stats_; }
-  // Mean occupancy over [0, now].
+  // Mean occupancy over [0, now] (time-weighted).
   double mean_used(const sc_core::sc_time& now) const;
+
+  // Occupancy time series (stats.sample_interval_ns): a sample every
+  // `interval` of simulated time, written without simulation events
+  // (model/common/occupancy.h); each sample's `amount` is the bytes of the
+  // contexts freed in its interval. finish_series() writes the samples due
+  // by `now` (the end of the run).
+  void enable_series(const sc_core::sc_time& interval);
+  void finish_series(const sc_core::sc_time& now);
+  const Occupancy& occupancy() const { return occupancy_; }
 
   // Notified whenever an entry is freed.
   sc_core::sc_event& freed_event() { return freed_event_; }
 
  private:
-  void account(const sc_core::sc_time& now);
-
   std::vector<MessageContext> table_;
   std::vector<std::uint32_t> free_;
   ContextTableStats stats_;
-  sc_core::sc_time last_change_;
+  Occupancy occupancy_;
   sc_core::sc_event freed_event_;
 };
 

@@ -101,7 +101,10 @@ sc_time TcbCache::access(std::uint16_t conn, const sc_time& ready, bool modify) 
   v = Line{true, modify, conn, ++use_clock_};
   ++stats_.resident;
   const sc_time done = filled + core_.cycles(params_.hit_cycles);
-  stats_.miss_latency_sum_ns += (done - ready).to_seconds() * 1e9;
+  const double fill_ns = (done - ready).to_seconds() * 1e9;
+  stats_.miss_latency_sum_ns += fill_ns;
+  if (fill_ns > stats_.miss_latency_max_ns) stats_.miss_latency_max_ns = fill_ns;
+  miss_latency_.add(fill_ns);
   return done;
 }
 

@@ -19,6 +19,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "model/common/clock_domain.h"
+#include "model/common/latency_histogram.h"
 
 namespace toevp::model {
 
@@ -33,7 +34,8 @@ struct TcbCacheStats {
   std::uint64_t misses = 0;
   std::uint64_t writebacks = 0;
   std::uint64_t dma_errors = 0;
-  double miss_latency_sum_ns = 0;
+  double miss_latency_sum_ns = 0;  // from the access being ready to the TCB on chip
+  double miss_latency_max_ns = 0;
   std::uint32_t resident = 0;  // valid entries now
 };
 
@@ -63,6 +65,8 @@ class TcbCache : public sc_core::sc_module {
 
   const TcbCacheParams& params() const { return params_; }
   const TcbCacheStats& stats() const { return stats_; }
+  // Fill time of every miss (ready to on chip), for its percentiles.
+  const LatencyHistogram& miss_latency() const { return miss_latency_; }
   bool resident(std::uint16_t conn) const;
 
  private:
@@ -87,6 +91,7 @@ class TcbCache : public sc_core::sc_module {
   std::uint64_t table_base_ = 0;
   Encoder encoder_;
   TcbCacheStats stats_;
+  LatencyHistogram miss_latency_;
 };
 
 }  // namespace toevp::model

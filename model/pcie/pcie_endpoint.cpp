@@ -102,7 +102,12 @@ std::uint64_t PcieEndpoint::book_read(std::uint64_t now, std::uint64_t ready, st
     // One request per core cycle at most, on a core clock edge.
     std::uint64_t issue = std::max({ready, tag_free, last_issue_fs_ + period});
     issue = (issue + period - 1) / period * period;
-    if (tag_free > ready) stats_.tag_wait_fs += std::min(tag_free, issue) - ready;
+    if (tag_free > ready) {
+      const std::uint64_t waited = std::min(tag_free, issue) - ready;
+      stats_.tag_wait_fs += waited;
+      ++stats_.tag_waits;
+      stats_.tag_wait_max_fs = std::max(stats_.tag_wait_max_fs, waited);
+    }
     last_issue_fs_ = issue;
     ++stats_.read_requests;
     const std::uint64_t at_host = up_.place(now, issue, params_.tlp_overhead_bytes);
@@ -116,6 +121,10 @@ std::uint64_t PcieEndpoint::book_read(std::uint64_t now, std::uint64_t ready, st
       left -= c;
     }
     tag_free_fs_.push(last);
+    stats_.tag_held_fs += last - issue;
+    while (!tag_release_fs_.empty() && tag_release_fs_.top() <= issue) tag_release_fs_.pop();
+    tag_release_fs_.push(last);
+    stats_.tags_peak = std::max(stats_.tags_peak, static_cast<std::uint32_t>(tag_release_fs_.size()));
     wave::span(wave::kPcieTagsInUse, ClockDomain::fs(issue), ClockDomain::fs(last));
     done = std::max(done, last);
     addr += chunk;
@@ -142,18 +151,21 @@ std::uint64_t PcieEndpoint::idle_read_latency_fs(std::uint64_t addr, std::uint64
   // Book on copies so nothing is disturbed.
   PcieLinkDirection up = up_, down = down_;
   auto tags = tag_free_fs_;
+  auto releases = tag_release_fs_;
   auto last_issue = last_issue_fs_;
   auto stats = stats_;
   self.up_ = PcieLinkDirection(up_.geometry());
   self.down_ = PcieLinkDirection(down_.geometry());
   while (!self.tag_free_fs_.empty()) self.tag_free_fs_.pop();
   for (unsigned t = 0; t < params_.read_tags; ++t) self.tag_free_fs_.push(0);
+  self.tag_release_fs_ = {};
   self.last_issue_fs_ = 0;
   const std::uint64_t start = 1'000'000'000'000ull;  // any edge-aligned time
   const std::uint64_t r = self.book_read(start, start, addr, len) - start;
   self.up_ = up;
   self.down_ = down;
   self.tag_free_fs_ = tags;
+  self.tag_release_fs_ = releases;
   self.last_issue_fs_ = last_issue;
   self.stats_ = stats;
   return r;

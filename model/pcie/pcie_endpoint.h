@@ -58,6 +58,10 @@ struct PcieStats {
   std::uint64_t mmio_reads = 0;
   std::uint64_t dma_errors = 0;       // UR / address errors
   std::uint64_t tag_wait_fs = 0;      // time read requests waited for a free tag
+  std::uint64_t tag_waits = 0;        // read requests that waited for a tag
+  std::uint64_t tag_wait_max_fs = 0;  // longest wait of one request
+  std::uint64_t tag_held_fs = 0;      // tag x time held, summed (mean tags in use = this / run time)
+  std::uint32_t tags_peak = 0;        // most tags held at once
 };
 
 class PcieEndpoint : public sc_core::sc_module {
@@ -108,6 +112,9 @@ class PcieEndpoint : public sc_core::sc_module {
   PcieLinkDirection up_;    // NIC -> host
   PcieLinkDirection down_;  // host -> NIC
   std::priority_queue<std::uint64_t, std::vector<std::uint64_t>, std::greater<>> tag_free_fs_;
+  // When each held tag is released, for the peak: requests issue in time
+  // order, so the tags held at an issue are those whose release is later.
+  std::priority_queue<std::uint64_t, std::vector<std::uint64_t>, std::greater<>> tag_release_fs_;
   std::uint64_t last_issue_fs_ = 0;
   std::priority_queue<Timed, std::vector<Timed>, std::greater<Timed>> due_;
   std::uint64_t order_ = 0;
