@@ -122,9 +122,11 @@ std::uint64_t PcieEndpoint::book_read(std::uint64_t now, std::uint64_t ready, st
     }
     tag_free_fs_.push(last);
     stats_.tag_held_fs += last - issue;
-    while (!tag_release_fs_.empty() && tag_release_fs_.top() <= issue) tag_release_fs_.pop();
-    tag_release_fs_.push(last);
-    stats_.tags_peak = std::max(stats_.tags_peak, static_cast<std::uint32_t>(tag_release_fs_.size()));
+    if (stats_.tags_peak < params_.read_tags) {  // once every tag was held, the peak is known
+      while (!tag_release_fs_.empty() && tag_release_fs_.top() <= issue) tag_release_fs_.pop();
+      tag_release_fs_.push(last);
+      stats_.tags_peak = std::max(stats_.tags_peak, static_cast<std::uint32_t>(tag_release_fs_.size()));
+    }
     wave::span(wave::kPcieTagsInUse, ClockDomain::fs(issue), ClockDomain::fs(last));
     done = std::max(done, last);
     addr += chunk;
