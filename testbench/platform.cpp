@@ -74,6 +74,7 @@ TcpPeerParams peer_params(const model::Config& c) {
   p.response_bytes = c.get_u64("peer.response_bytes");
   p.rst_after_bytes = c.get_u64("peer.rst_after_bytes");
   p.request_bytes = c.get_u64("peer.request_bytes");
+  p.framed_requests = c.get_string("fw.program") == "workload" && c.get_string("workload.kind") == "request_response";
   p.send_window_bytes = static_cast<std::uint32_t>(c.get_int("peer.send_window_bytes"));
   p.iss_seed = c.get_u64("sim.seed");
   p.pattern_port_base = kLocalPortBase;

@@ -7,6 +7,7 @@
 #include "model/common/latency_histogram.h"
 #include "model/link/eth_frame.h"
 #include "model/nic/sram_budget.h"
+#include "testbench/workload.h"
 
 namespace toevp::tb {
 
@@ -40,11 +41,13 @@ nlohmann::json make_report(Platform& p, const fw::ProgramResults& r) {
   bool peer_ok = p.peer.logic().all_data_ok();
   for (std::size_t i = 0; i < p.peer.logic().connection_count(); ++i)
     peer_bytes += p.peer.logic().connection(i).stats.bytes_delivered;
-  // bulk_sender's messages all have workload.message_bytes; other programs
-  // (request_response, many_connections) count the bytes of what completed.
-  const std::uint64_t expected_bytes = c.get_string("fw.program") == "bulk_sender"
-                                           ? r.messages_posted * c.get_u64("workload.message_bytes")
-                                           : r.bytes_completed;
+  // bulk_sender's messages all have workload.message_bytes; the workload
+  // program counts what it posted; the others (request_response,
+  // many_connections) count the bytes of what completed.
+  const std::string& program = c.get_string("fw.program");
+  const std::uint64_t expected_bytes = program == "bulk_sender" ? r.messages_posted * c.get_u64("workload.message_bytes")
+                                       : program == "workload"  ? r.offered.bytes_posted
+                                                                : r.bytes_completed;
   j["goodput_gbps"] = data_ns > 0 ? double(peer_bytes) * 8.0 / data_ns : 0.0;
   j["line_rate_gbps"] = double(c.get_int("mac.rate_gbps"));
   j["theoretical_goodput_gbps"] = theoretical_goodput_gbps(c);
@@ -181,6 +184,7 @@ nlohmann::json make_report(Platform& p, const fw::ProgramResults& r) {
   j["wall_s"] = p.wall_seconds();
   const double frames = double(p.wire.frames_from_nic());
   j["sim_frames_per_wall_s"] = p.wall_seconds() > 0 ? frames / p.wall_seconds() : 0.0;
+  j["workload"] = workload_report(c, r);
   j["config"] = c.to_json();
   return j;
 }
@@ -198,6 +202,7 @@ std::string summary_text(const nlohmann::json& j) {
       j["goodput_gbps"].get<double>(), j["theoretical_goodput_gbps"].get<double>(), j["line_rate_gbps"].get<double>());
   put("  messages           %llu posted, %llu completed", j["messages_posted"].get<unsigned long long>(),
       j["messages_completed"].get<unsigned long long>());
+  os << workload_summary(j);
   put("  peer               %llu bytes received, data %s", j["peer_bytes_received"].get<unsigned long long>(),
       j["peer_data_ok"].get<bool>() ? "OK" : "NOT OK");
   const auto& lat = j["completion_latency_ns"];

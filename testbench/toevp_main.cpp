@@ -18,6 +18,7 @@
 //       transactions with core-cycle stamps), --vcd FILE (GTKWave waveforms).
 //   toevp config --defaults   prints a config file with every key and its doc
 //   toevp config --list       prints key, default, range and unit, one per line
+//   toevp config --markdown   prints every key as Markdown tables (docs/config.md)
 //   toevp pattern --bytes N [--conn C] [--offset O]
 //       writes the example programs' payload bytes of connection C's stream
 //       [O, O+N) to stdout (what a real peer should have received)
@@ -54,7 +55,7 @@ int usage(const std::string& why) {
             << "usage: toevp run [--config FILE] [--set key=value]... [--json FILE] [--quiet]\n"
             << "                 [--csv FILE] [--timeseries FILE] [--progress [--progress-period-ms N]]\n"
             << "                 [--pcap FILE] [--trace FILE [--trace-filter LIST]] [--vcd FILE]\n"
-            << "       toevp config --defaults | --list\n"
+            << "       toevp config --defaults | --list | --markdown\n"
             << "       toevp pattern --bytes N [--conn C] [--offset O]\n";
   return 2;
 }
@@ -64,13 +65,17 @@ int cmd_config(const std::vector<std::string>& args) {
     std::cout << Config::documented_defaults();
     return 0;
   }
+  if (args.size() == 1 && args[0] == "--markdown") {
+    std::cout << Config::markdown_reference();
+    return 0;
+  }
   if (args.size() == 1 && args[0] == "--list") {
     for (auto& s : Config::schema())
       std::cout << s.key << " = " << s.default_value << (s.unit.empty() ? "" : "  [" + s.unit + "]") << "  " << s.doc
                 << "\n";
     return 0;
   }
-  return usage("config takes --defaults or --list");
+  return usage("config takes --defaults, --list or --markdown");
 }
 
 // The payload pattern the example programs send, for checking what a real
@@ -160,8 +165,8 @@ int cmd_run(const std::vector<std::string>& args) {
   std::unique_ptr<toevp::fw::FirmwareProgram> program;
   std::unique_ptr<toevp::tb::Platform> platform;
   try {
-    program = toevp::tb::make_workload_program(config);
     platform = std::make_unique<toevp::tb::Platform>(config);
+    program = toevp::tb::make_workload_program(config, *platform);
   } catch (const std::exception& e) {
     std::cerr << "toevp: " << e.what() << "\n";
     return 2;

@@ -10,6 +10,7 @@
 #include "firmware/examples/bulk_sender.h"
 #include "firmware/examples/many_connections.h"
 #include "firmware/examples/request_response.h"
+#include "firmware/examples/workload_program.h"
 
 namespace toevp::fw {
 
@@ -33,10 +34,13 @@ std::unique_ptr<FirmwareProgram> make_program(const std::string& name, const Pro
   if (name == "bulk_sender") return std::make_unique<BulkSender>(BulkSenderParams::from(params));
   if (name == "request_response") return std::make_unique<RequestResponse>(RequestResponseParams::from(params));
   if (name == "many_connections") return std::make_unique<ManyConnections>(ManyConnectionsParams::from(params));
+  if (name == "workload") return std::make_unique<WorkloadProgram>(WorkloadProgramParams::from(params));
   throw std::invalid_argument("unknown firmware program '" + name + "'");
 }
 
-std::vector<std::string> program_names() { return {"bulk_sender", "request_response", "many_connections"}; }
+std::vector<std::string> program_names() {
+  return {"bulk_sender", "request_response", "many_connections", "workload"};
+}
 
 // ---------------------------------------------------------------------------
 
@@ -92,6 +96,24 @@ bool ParamReader::boolean(const std::string& key, bool fallback) {
   if (*v == "true" || *v == "1" || *v == "on") return true;
   if (*v == "false" || *v == "0" || *v == "off") return false;
   bad(key, *v, "not a boolean (true/false)");
+}
+
+double ParamReader::real(const std::string& key, double fallback) {
+  const std::string* v = find(key);
+  if (v == nullptr) return fallback;
+  try {
+    std::size_t end = 0;
+    const double x = std::stod(*v, &end);
+    if (end != v->size() || !std::isfinite(x)) bad(key, *v, "not a finite number");
+    return x;
+  } catch (const std::logic_error&) {
+    bad(key, *v, "not a finite number");
+  }
+}
+
+std::string ParamReader::text(const std::string& key, const std::string& fallback) {
+  const std::string* v = find(key);
+  return v == nullptr ? fallback : *v;
 }
 
 MacAddr ParamReader::mac(const std::string& key, const MacAddr& fallback) {

@@ -32,7 +32,32 @@ struct MessageTiming {
   std::uint32_t index = 0;  // per-connection message number
   std::uint64_t post_ns = 0;
   std::uint64_t done_ns = 0;
+  std::uint32_t bytes = 0;           // the SEND's length (0: the program does not record it)
+  std::uint32_t response_bytes = 0;  // request/response: bytes of the response
   std::uint64_t latency_ns() const { return done_ns - post_ns; }
+};
+
+// What the configurable `workload` program measures about the load it
+// offered (firmware/examples/workload_program.h); other programs leave it 0.
+struct OfferedLoad {
+  std::string description;          // WorkloadSpec::describe()
+  double mean_bytes = 0;            // of the configured size distribution
+  double mean_response_bytes = 0;
+  double mean_interval_ns = 0;      // open loop at a rate: between two arrivals
+  std::uint64_t bytes_posted = 0;           // SEND bytes posted (requests for request/response)
+  std::uint64_t response_bytes_expected = 0;  // sum of the posted requests' response sizes
+  std::uint64_t response_bytes_received = 0;  // RECV_DONE bytes, checked against the peer's pattern
+  std::uint64_t first_post_ns = 0;
+  std::uint64_t last_post_ns = 0;
+  // Open loop: a message arrives at its arrival time and is posted at once
+  // unless its connection already has outstanding_per_conn messages posted
+  // (or the submission ring is full); then it waits in the host's backlog.
+  std::uint64_t backlogged = 0;        // messages that had to wait
+  std::uint64_t backlog_peak = 0;      // most messages waiting at once (all connections)
+  std::uint64_t post_delay_sum_ns = 0; // post time - arrival time, summed over messages
+  std::uint64_t post_delay_max_ns = 0;
+  // Closed loop and open loop: most messages one connection had posted at once.
+  std::uint32_t peak_outstanding_per_conn = 0;
 };
 
 struct ProgramResults {
@@ -49,6 +74,7 @@ struct ProgramResults {
   std::uint64_t end_ns = 0;    // last SEND_DONE
   std::vector<MessageTiming> messages;  // in completion order
   DriverStats driver;
+  OfferedLoad offered;
 
   // Latency at quantile q in [0, 1] over `messages` (nearest rank); 0 if none.
   std::uint64_t latency_quantile_ns(double q) const;
@@ -79,6 +105,8 @@ class ParamReader {
   std::uint32_t u32(const std::string& key, std::uint32_t fallback);
   int i32(const std::string& key, int fallback);
   bool boolean(const std::string& key, bool fallback);
+  double real(const std::string& key, double fallback);  // finite decimal number
+  std::string text(const std::string& key, const std::string& fallback);
   MacAddr mac(const std::string& key, const MacAddr& fallback);
   std::uint32_t ipv4(const std::string& key, std::uint32_t fallback);
   void finish(const std::string& program) const;

@@ -29,7 +29,7 @@ struct KeySpec {
   double min = 0;
   double max = 0;
   std::vector<std::string> choices;  // kChoice
-  std::string unit;
+  std::string unit;  // "path": a file; relative to its config file's directory when set in one
   std::string doc;
 };
 
@@ -57,11 +57,15 @@ class Config {
 
   // A config file that sets every key to its default, with its doc as comments.
   static std::string documented_defaults();
+  // Every key as Markdown tables, one per section (the generated part of
+  // docs/config.md, scripts/gen_config_doc.sh).
+  static std::string markdown_reference();
   // Every key's current value (typed) as nested JSON objects.
   nlohmann::json to_json() const;
 
  private:
   const std::string& raw(const std::string& key) const;
+  void check_workload() const;  // the workload.* part of check_consistency
   std::map<std::string, std::string> values_;
 };
 

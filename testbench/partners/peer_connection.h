@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <limits>
 #include <map>
 #include <optional>
@@ -119,6 +120,12 @@ struct PeerConnection {
   // Sending: bytes [0, tx_queued) of our stream are queued by the
   // application; snd_max is one past the highest sequence sent.
   std::uint64_t tx_queued = 0;
+  // Framed requests: the receive stream offset where the next request
+  // starts, and the send stream offsets where queued responses end (those
+  // not yet acknowledged; a segment never crosses one and the last segment
+  // of each carries PSH).
+  std::uint64_t next_request_offset = 0;
+  std::deque<std::uint64_t> response_ends;
   proto::Seq snd_max;
   unsigned dupacks = 0;
   proto::Seq data_end() const { return iss + 1 + static_cast<std::uint32_t>(tx_queued); }

@@ -40,6 +40,10 @@ class TcpPeer : public sc_core::sc_module, public link::FrameReceiverIf {
   void receive_frame(const link::EthFrame& frame) override;
 
   const TcpPeerLogic& logic() const { return logic_; }
+  // See TcpPeerLogic::expect_request (params.framed_requests).
+  void expect_request(std::uint32_t key, std::uint64_t request_bytes, std::uint64_t response_bytes) {
+    logic_.expect_request(key, request_bytes, response_bytes);
+  }
   void set_on_ack_sent(AckSentCallback cb) { on_ack_sent_ = std::move(cb); }
   std::uint64_t wire_bytes_sent() const { return mac_.wire_bytes_sent(); }
 

@@ -22,6 +22,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <queue>
@@ -81,6 +82,11 @@ class TcpPeerLogic {
 
   void set_on_ack_sent(AckCallback cb) { on_ack_sent_ = std::move(cb); }
 
+  // params.framed_requests: the next request on the connection whose
+  // pattern key is `key` is `request_bytes` long and is answered with
+  // `response_bytes`. Announced by the client before it sends the request.
+  void expect_request(std::uint32_t key, std::uint64_t request_bytes, std::uint64_t response_bytes);
+
   const TcpPeerParams& params() const { return params_; }
   const PeerStats& stats() const { return stats_; }
   std::size_t connection_count() const { return conns_.size(); }
@@ -129,6 +135,8 @@ class TcpPeerLogic {
 
   // Sending data (tcp_peer_send.cpp).
   void queue_responses(PeerConnection& c);
+  std::uint64_t response_end_after(const PeerConnection& c, std::uint64_t offset) const;
+  bool ends_response(const PeerConnection& c, std::uint64_t offset) const;
   void send_data(PeerConnection& c);
   void send_segment(PeerConnection& c, proto::Seq seq, std::uint32_t len);
   void on_data_timer(PeerConnection& c);
@@ -142,6 +150,8 @@ class TcpPeerLogic {
   using TimerEntry = std::pair<std::int64_t, std::uint32_t>;  // deadline, connection
   std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<TimerEntry>> timers_;
   AckCallback on_ack_sent_;
+  // Framed requests announced and not yet received, per pattern key.
+  std::unordered_map<std::uint32_t, std::deque<std::pair<std::uint64_t, std::uint64_t>>> expected_requests_;
   std::uint16_t ip_id_ = 0;
   std::vector<std::uint8_t> payload_;  // scratch for data segments
 

@@ -37,6 +37,12 @@ struct TcpPeerParams {
   // out-of-order data anyway), and a persist timer for a closed window.
   std::uint64_t response_bytes = 0;
   std::uint64_t request_bytes = 0;
+  // Framed requests (the `workload` program's request/response): the
+  // requests and their response sizes are the ones announced, in order per
+  // connection, through TcpPeerLogic::expect_request, since a request's size
+  // cannot be read off its pattern bytes; request_bytes and response_bytes
+  // are then unused. A response of 0 bytes sends nothing.
+  bool framed_requests = false;
   std::uint32_t send_window_bytes = 1u << 20;
 
   // Out-of-order segments within the window are kept and delivered once the

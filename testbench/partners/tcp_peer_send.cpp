@@ -14,14 +14,47 @@ namespace toevp::tb {
 
 using proto::Seq;
 
+void TcpPeerLogic::expect_request(std::uint32_t key, std::uint64_t request_bytes, std::uint64_t response_bytes) {
+  expected_requests_[key].emplace_back(request_bytes, response_bytes);
+}
+
 // Queues the responses the requests received so far ask for.
 void TcpPeerLogic::queue_responses(PeerConnection& c) {
+  if (params_.framed_requests) {
+    const auto it = expected_requests_.find(c.pattern_key);
+    if (it == expected_requests_.end()) return;
+    auto& q = it->second;
+    while (!q.empty() && c.stats.bytes_delivered - c.next_request_offset >= q.front().first) {
+      c.next_request_offset += q.front().first;
+      if (q.front().second > 0) {
+        c.tx_queued += q.front().second;
+        c.response_ends.push_back(c.tx_queued);
+      }
+      ++c.stats.responses_queued;
+      q.pop_front();
+    }
+    return;
+  }
   if (params_.response_bytes == 0) return;
   const std::uint64_t wanted =
       params_.request_bytes == 0 ? 1 : c.stats.bytes_delivered / params_.request_bytes;
   if (wanted <= c.stats.responses_queued) return;
   c.tx_queued += (wanted - c.stats.responses_queued) * params_.response_bytes;
   c.stats.responses_queued = wanted;
+}
+
+// The send stream offset where the response holding byte `offset` ends.
+std::uint64_t TcpPeerLogic::response_end_after(const PeerConnection& c, std::uint64_t offset) const {
+  if (params_.framed_requests) {
+    const auto it = std::upper_bound(c.response_ends.begin(), c.response_ends.end(), offset);
+    return it == c.response_ends.end() ? c.tx_queued : *it;
+  }
+  return offset + (params_.response_bytes - offset % params_.response_bytes);
+}
+
+bool TcpPeerLogic::ends_response(const PeerConnection& c, std::uint64_t offset) const {
+  if (params_.framed_requests) return std::binary_search(c.response_ends.begin(), c.response_ends.end(), offset);
+  return offset % params_.response_bytes == 0;
 }
 
 // Sends what the windows allow from snd_nxt; arms the retransmission or the
@@ -40,7 +73,7 @@ void TcpPeerLogic::send_data(PeerConnection& c) {
                                                   window - in_flight});
     // A segment never crosses the end of a response, so PSH marks each end.
     const std::uint64_t offset = static_cast<std::uint32_t>(c.snd_nxt - (c.iss + 1));
-    const std::uint64_t to_boundary = params_.response_bytes - offset % params_.response_bytes;
+    const std::uint64_t to_boundary = response_end_after(c, offset) - offset;
     len = static_cast<std::uint32_t>(std::min<std::uint64_t>(len, to_boundary));
     // Sender SWS avoidance (RFC 9293 3.8.6.2.1): no small segment while
     // something is in flight, unless it ends a response.
@@ -69,7 +102,7 @@ void TcpPeerLogic::send_segment(PeerConnection& c, Seq seq, std::uint32_t len) {
   const std::uint64_t offset = static_cast<std::uint32_t>(seq - (c.iss + 1));
   payload_.resize(len);
   fw::PayloadPattern::instance().fill(fw::kReverseStreamKeyBase + c.pattern_key, offset, payload_.data(), len);
-  const bool response_end = (offset + len) % params_.response_bytes == 0;
+  const bool response_end = ends_response(c, offset + len);
   if (seq < c.snd_max) ++c.stats.data_segments_resent;
   const std::uint16_t win = advertise(c);
   emit(c, proto::kTcpAck | (response_end ? proto::kTcpPsh : 0), seq, timestamp_option(c), win, payload_);
@@ -113,6 +146,9 @@ void TcpPeerLogic::on_data_timer(PeerConnection& c) {
 void TcpPeerLogic::on_data_ack(PeerConnection& c, Seq ack, bool duplicate_candidate) {
   if (ack > c.snd_una) {
     c.snd_una = ack;
+    // Responses wholly acknowledged are never sent again.
+    const std::uint64_t acked = static_cast<std::uint32_t>(ack - (c.iss + 1));
+    while (!c.response_ends.empty() && c.response_ends.front() <= acked) c.response_ends.pop_front();
     if (c.snd_nxt < ack) c.snd_nxt = ack;
     c.dupacks = 0;
     c.retries = 0;

@@ -149,7 +149,7 @@ TEST_CASE("make_program builds bulk_sender from string parameters") {
   CHECK(p.wscale == -1);
   CHECK(p.driver.sq_entries == 64);
   CHECK(p.driver.seed == 42);
-  CHECK(program_names() == std::vector<std::string>{"bulk_sender", "request_response", "many_connections"});
+  CHECK(program_names() == std::vector<std::string>{"bulk_sender", "request_response", "many_connections", "workload"});
 }
 
 TEST_CASE("make_program rejects unknown programs and bad or unknown parameters by name") {
