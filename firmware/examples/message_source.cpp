@@ -22,6 +22,12 @@ std::uint64_t stream_seed(std::uint64_t seed, std::uint64_t stream) {
   return z ^ (z >> 31);
 }
 
+// Arrival times saturate far beyond any run (2^62 ns is 146 years), so an
+// absurd rate or trace never overflows.
+constexpr std::uint64_t kNeverNs = 1ull << 62;
+
+std::uint64_t saturate(double ns) { return ns >= double(kNeverNs) ? kNeverNs : static_cast<std::uint64_t>(std::floor(ns)); }
+
 std::vector<double> zipf_weights(std::uint32_t n, double s) {
   std::vector<double> w(n);
   for (std::uint32_t i = 0; i < n; ++i) w[i] = 1.0 / std::pow(double(i) + 1.0, s);
@@ -91,13 +97,13 @@ PlannedMessage MessageSource::next() {
     case Arrival::kClosed: break;
     case Arrival::kFixed:
       // From the index, not a running sum, so rounding never drifts.
-      m.arrival_ns = static_cast<std::uint64_t>(std::floor(double(next_seq_) * spec_.mean_interval_ns()));
+      m.arrival_ns = saturate(double(next_seq_) * spec_.mean_interval_ns());
       break;
     case Arrival::kPoisson:
-      m.arrival_ns = static_cast<std::uint64_t>(std::floor(clock_ns_));
+      m.arrival_ns = saturate(clock_ns_);
       clock_ns_ += boost::random::exponential_distribution<double>(1.0 / spec_.mean_interval_ns())(arrival_rng_);
       break;
-    case Arrival::kTrace: m.arrival_ns = row->time_ns + pass * t->period_ns(); break;
+    case Arrival::kTrace: m.arrival_ns = saturate(double(row->time_ns) + double(pass) * double(t->period_ns())); break;
   }
   ++next_seq_;
   return m;

@@ -176,6 +176,11 @@ TEST_CASE("fixed arrivals are exactly mean size x 8 / offered_gbps apart; poisso
   CHECK(std::is_sorted(p.begin(), p.end(), [](auto& a, auto& b) { return a.arrival_ns < b.arrival_ns; }));
   // Mean of 9999 exponential gaps: standard error 1 %.
   CHECK(double(p.back().arrival_ns) / double(p.size() - 1) == Approx(1000).epsilon(0.04));
+  // An absurdly slow rate saturates (2^62 ns) instead of overflowing.
+  const auto slow = draw(spec({{"messages", "1000"}, {"message_bytes", "1073741824"}, {"arrival", "fixed"},
+                               {"offered_gbps", "0.000001"}}));
+  CHECK(slow[1].arrival_ns == 8589934592000000ull);
+  CHECK(slow.back().arrival_ns == 1ull << 62);
   // Exponential gaps: about 1 - 1/e of them are shorter than the mean.
   int shorter = 0;
   for (std::size_t i = 1; i < p.size(); ++i) shorter += p[i].arrival_ns - p[i - 1].arrival_ns < 1000;
