@@ -34,6 +34,7 @@ FIGURES = [
     "context_table.peak_used", "context_table.mean_used", "context_table.full_stall_cycles",
     "context_table.hold_time_mean_ns", "tcb_cache.hits", "tcb_cache.misses", "pcie.read_bytes",
     "retransmitted_segments", "wall_s", "sim_frames_per_wall_s",
+    "workload.mean_bytes_posted", "workload.posted_gbps", "workload.backlogged", "workload.backlog_peak",
 ]
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
