@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -62,6 +63,14 @@ std::uint64_t number(const std::string& field, const char* column, std::uint64_t
 }  // namespace
 
 MessageTrace MessageTrace::load(const std::string& path) {
+  // Not a device or a FIFO (/dev/zero would never end), nor a file too large
+  // to hold: a trace is read whole before the run.
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) throw std::invalid_argument(path + ": cannot open the workload trace file");
+  if (!std::filesystem::is_regular_file(status)) throw std::invalid_argument(path + ": the workload trace is not a regular file");
+  if (std::filesystem::file_size(path, ec) > kMaxFileBytes)
+    throw std::invalid_argument(path + ": the workload trace is larger than " + std::to_string(kMaxFileBytes >> 20) + " MiB");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::invalid_argument(path + ": cannot open the workload trace file");
   std::ostringstream text;

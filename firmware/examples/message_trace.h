@@ -18,7 +18,8 @@
 // Values are decimal integers; fields may be padded with spaces or quoted.
 // Anything else - an unknown or repeated column, a missing or extra field, a
 // value that is not a number or out of range, time going backwards, no rows -
-// is an error naming the file and the line (std::invalid_argument).
+// is an error naming the file and the line (std::invalid_argument). The file
+// must be a regular file of at most 1 GiB.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +31,7 @@ namespace toevp::fw {
 class MessageTrace {
  public:
   static constexpr std::uint64_t kMaxBytes = 1ull << 30;
+  static constexpr std::uint64_t kMaxFileBytes = 1ull << 30;  // about 50 million rows
 
   struct Row {
     std::uint32_t bytes = 0;

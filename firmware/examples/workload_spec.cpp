@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <sstream>
 #include <stdexcept>
 
@@ -128,7 +129,8 @@ std::string SizeSpec::describe(const MessageTrace* trace) const {
     case Kind::kBimodal:
       std::snprintf(buf, sizeof buf, "bimodal %u B / %u B (%.3g %% large)", small, large, 100 * large_fraction);
       return buf;
-    case Kind::kTrace: return "trace " + (trace ? trace->path() : std::string("?"));
+    case Kind::kTrace:  // the name; the config in the report has the whole path
+      return "trace " + (trace ? std::filesystem::path(trace->path()).filename().string() : std::string("?"));
   }
   return "?";
 }

@@ -98,7 +98,11 @@ Config::Config() {
 void Config::set(const std::string& key, const std::string& value) {
   const KeySpec* spec = find_spec(key);
   if (!spec) throw ConfigError("unknown config key '" + key + "' (toevp config --list shows every key)");
-  values_[key] = validate(*spec, trim(value));
+  std::string v = validate(*spec, trim(value));
+  // Files are kept as absolute paths, so a design point means the same file
+  // wherever its config is written out and read back.
+  if (spec->unit == "path" && !v.empty()) v = std::filesystem::absolute(v).lexically_normal().string();
+  values_[key] = v;
 }
 
 void Config::set_assignment(const std::string& kv) {
@@ -129,7 +133,7 @@ void Config::load_file(const std::string& path) {
       // A file named in a config file is found beside it, wherever toevp runs.
       const KeySpec* spec = find_spec(key);
       if (spec->unit == "path" && !trim(value).empty() && std::filesystem::path(trim(value)).is_relative())
-        value = (std::filesystem::path(path).parent_path() / trim(value)).lexically_normal().string();
+        value = (std::filesystem::path(path).parent_path() / trim(value)).string();
       set(key, value);
     } catch (const ConfigError& e) {
       throw ConfigError(path + ": " + e.what());

@@ -29,7 +29,7 @@ struct KeySpec {
   double min = 0;
   double max = 0;
   std::vector<std::string> choices;  // kChoice
-  std::string unit;  // "path": a file; relative to its config file's directory when set in one
+  std::string unit;  // "path": a file, stored absolute; relative to its config file's directory when set in one
   std::string doc;
 };
 

@@ -247,6 +247,8 @@ TEST_CASE("trace checks that need the other parameters name the file and line to
         path + ":1: the header row has no 'time_ns' column, which arrival = trace needs");
   CHECK(error_of({{"sizes", "trace"}, {"trace_file", "/nonexistent/t.csv"}}) ==
         "/nonexistent/t.csv: cannot open the workload trace file");
+  CHECK(error_of({{"sizes", "trace"}, {"trace_file", "/dev/zero"}}) == "/dev/zero: the workload trace is not a regular file");
+  CHECK(error_of({{"sizes", "trace"}, {"trace_file", "/"}}) == "/: the workload trace is not a regular file");
   CHECK(error_of({{"sizes", "trace"}}) ==
         "parameter trace_file=: a trace file is needed: sizes, response_sizes, spread or arrival is 'trace'");
 }

@@ -85,6 +85,11 @@ TEST_CASE("a bad trace file stops the run with exit status 2, naming the file an
   r = run_toevp("run --quiet --set workload.sizes=trace --set workload.trace_file=/nonexistent/trace.csv");
   CHECK(r.exit_code == 2);
   CHECK(r.err == "toevp: /nonexistent/trace.csv: cannot open the workload trace file\n");
+  // A relative path given with --set is the run directory's, kept absolute.
+  r = run_toevp("run --quiet --set workload.sizes=trace --set workload.trace_file=no_such_trace.csv");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "toevp: " + (std::filesystem::current_path() / "no_such_trace.csv").string() +
+                     ": cannot open the workload trace file\n");
 }
 
 TEST_CASE("contradictory or out-of-range workload keys: exit status 2 naming the key, the value and the rule",
