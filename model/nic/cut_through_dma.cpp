@@ -40,6 +40,13 @@ void CutThroughDma::reserve(std::uint32_t bytes) {
       reserved_.pop_front();
     }
     if (reserved_bytes_ + bytes <= params_.tx_buffer_bytes) break;
+    // The config check keeps the buffer above one largest frame and the
+    // protocol engine and command processor keep frames within the MTU, so
+    // an empty buffer always has room; if not, nothing would ever free it.
+    if (reserved_.empty())
+      SC_REPORT_FATAL("toevp/dma", ("a " + std::to_string(bytes) + "-byte frame exceeds the " +
+                                    std::to_string(params_.tx_buffer_bytes) + "-byte transmit buffer")
+                                       .c_str());
     // Wait for the oldest frame to leave the MAC: its space comes back then.
     wait_until(reserved_.front().leaves);
   }

@@ -49,6 +49,7 @@ ProtocolEngineParams pe_params(const Config& c) {
   p.rto_max_ns = c.get_int("pe.rto_max_us") * 1000;
   p.max_retries = static_cast<std::uint32_t>(c.get_int("pe.max_retries"));
   p.ack_delay_ns = c.get_int("pe.ack_delay_us") * 1000;
+  p.mtu = static_cast<std::uint32_t>(c.get_int("mac.mtu"));
   return p;
 }
 

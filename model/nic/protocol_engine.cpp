@@ -65,16 +65,32 @@ bool ProtocolEngine::offload(std::uint16_t conn, const proto::Tcb& pcb, std::str
   c.offloaded = true;
   c.tcb = pcb;
   c.tcb.snd_max = pcb.snd_nxt;
+  // The PCB's snd_max is trusted as "already sent" only as UPLOAD_CONN wrote
+  // it: ahead of snd_nxt (= snd_una) by no more than the bytes_unacked written
+  // with it. A fresh PCB (snd_max and bytes_unacked 0, docs/abi.md) or a
+  // garbled one leaves nothing previously sent, so a peer cannot get bytes
+  // that never went on the wire acknowledged (and their messages completed).
+  const auto ahead = static_cast<std::uint32_t>(pcb.snd_max - pcb.snd_nxt);
+  c.sent_before_offload = ahead <= pcb.bytes_unacked ? pcb.snd_max : pcb.snd_nxt;
   c.tcb.msg_unacked = c.tcb.bytes_unacked = 0;
   c.snd_end = pcb.snd_nxt;
+  // RFC 9293 3.7.1: the effective send MSS is the peer's MSS bounded by what
+  // one frame of our MTU carries after the IPv4 and TCP headers (and the
+  // timestamp option). A PCB with a larger MSS (a firmware bug, or a peer
+  // offering more than the link carries) would make frames no MAC can send.
+  const std::uint32_t mss_limit = params_.mtu - 40 - (pcb.timestamps() ? 12 : 0);
+  if (c.tcb.mss > mss_limit) {
+    c.tcb.mss = static_cast<std::uint16_t>(mss_limit);
+    ++stats_.mss_clamped;
+  }
   c.snd_wl1 = pcb.rcv_nxt - 1;
   c.snd_wl2 = pcb.snd_una;
   // The window the handshake promised stays promised (RFC 9293 3.8.6: a
   // receiver should not shrink it); beyond it the posted buffers count.
   c.rcv_adv = pcb.rcv_nxt + std::min(pcb.rcv_wnd, max_rcv_window(c));
-  const std::uint32_t iw = params_.initial_cwnd_segments * pcb.mss;
-  c.cc = std::make_unique<proto::NewReno>(pcb.mss, pcb.cwnd ? pcb.cwnd : iw, pcb.ssthresh);
-  c.lr = std::make_unique<proto::LossRecovery>(*c.cc, pcb.mss, pcb.snd_una);
+  const std::uint32_t iw = params_.initial_cwnd_segments * c.tcb.mss;
+  c.cc = std::make_unique<proto::NewReno>(c.tcb.mss, pcb.cwnd ? pcb.cwnd : iw, pcb.ssthresh);
+  c.lr = std::make_unique<proto::LossRecovery>(*c.cc, c.tcb.mss, pcb.snd_una);
   proto::RtoParams rp;
   rp.initial_ns = params_.rto_initial_ns;
   rp.min_ns = params_.rto_min_ns;

@@ -66,6 +66,7 @@ struct ProtocolEngineParams {
   std::int64_t rto_max_ns = 60'000'000'000;
   std::uint32_t max_retries = 15;
   std::int64_t ack_delay_ns = 40'000;  // pe.ack_delay_us
+  std::uint32_t mtu = 1500;            // mac.mtu: bounds the effective send MSS
 };
 
 // A segment from the peer, as the receive parser hands it over.
@@ -90,6 +91,7 @@ struct ProtocolEngineStats {
   std::uint64_t acks_new = 0;
   std::uint64_t acks_duplicate = 0;   // RFC 5681 section 2 duplicate ACKs
   std::uint64_t acks_invalid = 0;     // ACK of something never sent
+  std::uint64_t mss_clamped = 0;      // OFFLOADs whose PCB MSS exceeded what the MTU carries
   std::uint64_t fast_retransmits = 0; // recoveries entered on the third duplicate ACK
   std::uint64_t partial_ack_retransmits = 0;
   std::uint64_t timeouts = 0;
@@ -184,6 +186,11 @@ class ProtocolEngine : public sc_core::sc_module {
     std::unique_ptr<proto::LossRecovery> lr;
     std::unique_ptr<proto::RtoEstimator> rto;
     proto::Seq snd_end{0};       // sequence number after the last posted byte
+    // After an UPLOAD and a new OFFLOAD: the previous incarnation sent up to
+    // here (the uploaded PCB's snd_max), so the peer may ACK up to it before
+    // this incarnation has resent those bytes. Equal to snd_nxt at OFFLOAD
+    // otherwise. Never extends what is acceptable beyond the posted data.
+    proto::Seq sent_before_offload{0};
     std::uint32_t ctx_head = kNoContext, ctx_tail = kNoContext;
     std::uint32_t tx_ctx = kNoContext;  // context holding snd_nxt (a cursor)
     std::uint64_t contexts = 0;

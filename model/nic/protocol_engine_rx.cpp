@@ -60,10 +60,12 @@ bool ProtocolEngine::is_duplicate_ack(const ConnState& c, const RxSegment& seg) 
 
 void ProtocolEngine::process_ack(std::uint16_t conn, ConnState& c, const RxSegment& seg) {
   proto::Tcb& t = c.tcb;
-  // An ACK beyond snd_max is valid up to the posted data (plus the FIN):
-  // after an UPLOAD and a new OFFLOAD the peer may ACK bytes the previous
-  // incarnation sent and this one has not sent again yet.
-  const Seq limit = proto::seq_max(t.snd_max, c.snd_end + (c.close_requested ? 1 : 0));
+  // An ACK beyond snd_max acks data never sent, with one exception: after an
+  // UPLOAD and a new OFFLOAD the peer may ACK bytes the previous incarnation
+  // sent (up to sent_before_offload) and this one has not sent again yet;
+  // those are valid as far as they have been posted again (plus the FIN).
+  const Seq reposted = c.snd_end + (c.close_requested ? 1 : 0);
+  const Seq limit = proto::seq_max(t.snd_max, proto::seq_min(c.sent_before_offload, reposted));
   if (seg.ack > limit) {
     ++stats_.acks_invalid;  // acks data never sent (RFC 9293 3.10.7.4): ACK and drop
     c.ack_pending = true;

@@ -249,6 +249,28 @@ TEST_CASE("UPLOAD then re-OFFLOAD mid-transfer loses nothing, in both directions
   }
 }
 
+TEST_CASE("a PCB mss larger than the MTU carries is clamped: no frame exceeds the MTU, nothing is lost",
+          "[protocol][upload][hostile]") {
+  // Found by fuzzing (tests/fuzz/corpus/fuzz_submissions/regress-pcb-mss-larger-than-mtu):
+  // a 65,535-byte MSS made a frame larger than the transmit buffer.
+  Platform p(make_config(base()));
+  auto sp = bulk(2, 24, 32768);
+  sp.upload_after = 4;
+  sp.reoffload_mss = 9000;  // firmware's mistake: mac.mtu is 1500
+  std::uint64_t largest = 0;
+  FrameDropper watch([&](const proto::TcpFrameView& v, bool from_nic) {
+    if (from_nic) largest = std::max<std::uint64_t>(largest, v.payload.size());
+    return false;
+  });
+  p.link.add_observer(&watch);
+  StreamClientResult r;
+  REQUIRE(run_client(p, sp, r));
+  check_transfer_invariants(p, sp, r);
+  CHECK(r.uploads == 2);
+  CHECK(p.nic.pe.stats().mss_clamped == 2);
+  CHECK(largest == 1448);  // mac.mtu 1500 - 40 - 12 (timestamps)
+}
+
 // Firmware that posts `n` messages on one connection and collects every
 // completion until the connection ends.
 struct Ending {

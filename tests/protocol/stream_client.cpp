@@ -204,7 +204,9 @@ class StreamClient {
       error("uploaded snd_una at stream offset " + std::to_string(acked) + " outside the held messages");
     pcb.state = abi::kTcbEstablished;
     pcb.snd_nxt = pcb.snd_una;  // resend from the oldest unacked byte
-    pcb.msg_unacked = pcb.bytes_unacked = 0;
+    // snd_max and bytes_unacked stay as UPLOAD wrote them (docs/abi.md): the
+    // NIC then accepts the peer's ACKs of bytes the last incarnation sent.
+    if (p_.reoffload_mss) pcb.mss = p_.reoffload_mss;
     if (!drv_.offload_pcb(i, pcb)) return error("re-OFFLOAD: " + drv_.last_error());
     k.uploading = false;
     for (std::uint32_t index : k.aborted) {

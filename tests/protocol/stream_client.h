@@ -28,6 +28,7 @@ struct StreamClientParams {
   std::uint64_t expect_recv_bytes = 0;    // per connection; the run waits for them
   std::uint32_t upload_after = 0;         // SEND_DONEs before one UPLOAD + re-OFFLOAD per connection (0: never)
   std::uint64_t upload_pause_ns = 0;      // between UPLOAD_DONE and the new OFFLOAD_CONN
+  std::uint16_t reoffload_mss = 0;        // a wrong PCB mss for the re-OFFLOAD (0: keep the uploaded one)
   bool close = true;
   std::uint64_t linger_ns = 0;            // stays this long after the last step before returning
   bool timestamps = true;
