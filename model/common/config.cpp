@@ -207,7 +207,7 @@ void Config::check_consistency() const {
     fail("config keys 'tcb.cache_entries' (" + std::to_string(entries) + ") and 'tcb.cache_ways' (" +
          std::to_string(ways) + "): the number of entries must be a multiple of the ways");
   const auto frame = get_int("mac.mtu") + 14;
-  if (get_int("nic.tx_buffer_bytes") < frame)
+  if (get_int("nic.tx_buffer_bytes") != 0 && get_int("nic.tx_buffer_bytes") < frame)  // 0: auto, sized by the NIC
     fail("config key 'nic.tx_buffer_bytes' (" + std::to_string(get_int("nic.tx_buffer_bytes")) +
          ") must hold one largest frame, mac.mtu + 14 = " + std::to_string(frame) + " bytes");
   for (const char* k : {"fw.sq_entries", "fw.cq_entries"}) {

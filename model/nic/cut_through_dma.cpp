@@ -2,12 +2,20 @@
 #include "model/nic/cut_through_dma.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "model/proto/checksum.h"
 
 namespace toevp::model {
 
 using sc_core::sc_time;
+
+std::uint32_t auto_tx_buffer_bytes(double line_gbps, double read_latency_ns, std::uint32_t max_frame) {
+  constexpr std::uint32_t kFloor = 16384;  // the long-standing default, enough at 100 GbE and MTU 1500
+  const double in_flight = line_gbps / 8 * read_latency_ns;  // bytes the wire takes while a read is out
+  const auto frames = static_cast<std::uint64_t>(std::ceil(in_flight / max_frame)) + 2;
+  return static_cast<std::uint32_t>(std::max<std::uint64_t>(kFloor, frames * max_frame));
+}
 
 CutThroughDma::CutThroughDma(sc_core::sc_module_name name, const CutThroughDmaParams& params,
                              const ClockDomain& core, MacTx& mac, hdrgen::HeaderGenerator& header_gen)

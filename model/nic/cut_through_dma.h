@@ -35,6 +35,14 @@ struct CutThroughDmaParams {
   std::uint32_t queue_depth = 4;   // descriptors waiting for the engine
 };
 
+// The transmit buffer of a design point that leaves nic.tx_buffer_bytes at 0
+// (auto): enough whole largest frames to cover line rate x PCIe read latency
+// (the bytes whose reads are in flight) plus two frames (one leaving the MAC,
+// one whose completions are arriving), and never less than 16 KiB. A fixed
+// 16 KiB holds only one 9014-byte jumbo frame, so reads stop while it is on
+// the wire (37 Gb/s at MTU 9000); see docs/timing.md, "Cut-through DMA".
+std::uint32_t auto_tx_buffer_bytes(double line_gbps, double read_latency_ns, std::uint32_t max_frame);
+
 struct CutThroughDmaStats {
   std::uint64_t segments = 0;
   std::uint64_t raw_frames = 0;

@@ -34,6 +34,10 @@ std::uint32_t max_frame(const Config& c) { return static_cast<std::uint32_t>(c.g
 CutThroughDmaParams dma_params(const Config& c) {
   CutThroughDmaParams p;
   p.tx_buffer_bytes = static_cast<std::uint32_t>(c.get_int("nic.tx_buffer_bytes"));
+  if (p.tx_buffer_bytes == 0)  // auto: scale with the MTU, the line rate and the PCIe read latency
+    p.tx_buffer_bytes = auto_tx_buffer_bytes(
+        double(c.get_u64("mac.rate_gbps")),
+        double(c.get_u64("pcie.completer_latency_cycles")) * 1000.0 / c.get_double("nic.core_clock_mhz"), max_frame(c));
   p.datapath_bytes = static_cast<std::uint32_t>(c.get_int("nic.datapath_bytes"));
   p.mac_cycles = c.get_u64("mac.tx_cycles");
   return p;
