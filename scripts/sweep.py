@@ -15,7 +15,8 @@ per design point: its number, every key the sweep file names, the run status,
 then the figures of FIGURES (dotted names flatten the JSON report,
 docs/results.md).
 
-    sweep.py FILE --out DIR [-j N] [--set k=v]...   run here, write DIR/results.csv
+    sweep.py FILE --out DIR [-j N] [--set k=v]... [--figure NAME]...
+                                                    run here, write DIR/results.csv
     sweep.py FILE --slurm DIR [--set k=v]...        write a Slurm job array
     sweep.py --merge DIR                            merge DIR/runs/*.json again
 """
@@ -33,7 +34,7 @@ FIGURES = [
     "completion_latency_ns.p50", "completion_latency_ns.p99",
     "context_table.peak_used", "context_table.mean_used", "context_table.full_stall_cycles",
     "context_table.hold_time_mean_ns", "tcb_cache.hits", "tcb_cache.misses", "pcie.read_bytes",
-    "retransmitted_segments", "wall_s", "sim_frames_per_wall_s",
+    "retransmitted_segments", "timeouts", "tx_buffer.bytes", "pcie.tag_wait_ns", "wall_s", "sim_frames_per_wall_s",
     "workload.mean_bytes_posted", "workload.posted_gbps", "workload.backlogged", "workload.backlog_peak",
 ]
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -86,11 +87,11 @@ def parse_sweep(text, name="sweep"):
     return keys, [{**p, **g} for p in (points or [{}]) for g in grid]
 
 
-def write_point_list(out_dir, keys, points, common):
+def write_point_list(out_dir, keys, points, common, extra_figures=()):
     """points.json (for --merge) and points.tsv: `id<TAB>toevp arguments`."""
     os.makedirs(os.path.join(out_dir, "runs"), exist_ok=True)
     with open(os.path.join(out_dir, "points.json"), "w") as f:
-        json.dump({"keys": keys, "points": points, "common": common}, f, indent=1)
+        json.dump({"keys": keys, "points": points, "common": common, "figures": list(extra_figures)}, f, indent=1)
     with open(os.path.join(out_dir, "points.tsv"), "w") as f:
         for i, p in enumerate(points):
             sets = [f"{k}={v}" for k, v in common] + [f"{k}={v}" for k, v in p.items()]
@@ -156,10 +157,11 @@ def merge(out_dir, csv_path=None):
     with open(os.path.join(out_dir, "points.json")) as f:
         meta = json.load(f)
     csv_path = csv_path or os.path.join(out_dir, "results.csv")
+    figures = FIGURES + [n for n in meta.get("figures", []) if n not in FIGURES]
     bad = 0
     with open(csv_path, "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["point"] + meta["keys"] + ["status"] + FIGURES)
+        w.writerow(["point"] + meta["keys"] + ["status"] + figures)
         for i, p in enumerate(meta["points"]):
             try:
                 with open(os.path.join(out_dir, "runs", f"{i:05d}.json")) as r:
@@ -169,7 +171,7 @@ def merge(out_dir, csv_path=None):
             st = status(report)
             bad += st != "ok"
             w.writerow([i] + [p.get(k, "") for k in meta["keys"]] + [st] +
-                       [figure(report or {}, name) for name in FIGURES])
+                       [figure(report or {}, name) for name in figures])
     return csv_path, len(meta["points"]), bad
 
 
@@ -188,6 +190,8 @@ def main():
     ap.add_argument("--toevp", default=default_toevp(), help="toevp executable (default $TOEVP or build/)")
     ap.add_argument("-j", "--jobs", type=int, help="parallel runs (default: one per core)")
     ap.add_argument("--csv", help="merged CSV (default DIR/results.csv)")
+    ap.add_argument("--figure", action="append", default=[], metavar="NAME",
+                    help="one more report figure as a CSV column (dotted name, repeatable)")
     a = ap.parse_args()
     try:
         if a.merge:
@@ -200,7 +204,7 @@ def main():
             common = [parse_assignment(s, "--set") for s in a.set]
             out_dir = os.path.abspath(a.out or a.slurm)
             toevp = os.path.abspath(a.toevp)
-            write_point_list(out_dir, keys, points, common)
+            write_point_list(out_dir, keys, points, common, a.figure)
             if a.slurm:
                 print(f"sweep: {len(points)} points; submit with: sbatch {write_slurm(out_dir, toevp, len(points))}")
                 return 0
