@@ -3,7 +3,8 @@
 of 4 KiB) through scripts/sweep.py and checks the merged CSV: exactly one row
 per design point in sweep order, every run ok, and figures that make sense
 (goodput within the theoretical bound, every message completed, the context
-table never above its size and growing goodput with more contexts)."""
+table never above its size, growing goodput with more contexts, and the
+column that --figure adds)."""
 import argparse
 import csv
 import os
@@ -27,7 +28,7 @@ def main():
     shutil.rmtree(a.work, ignore_errors=True)
     sweep = os.path.join(REPO, "testbench", "configs", "sweeps", "smoke.txt")
     r = subprocess.run([sys.executable, os.path.join(REPO, "scripts", "sweep.py"), sweep, "--out", a.work,
-                        "--toevp", a.toevp, "-j", "2", "--set", "sim.seed=1"])
+                        "--toevp", a.toevp, "-j", "2", "--set", "sim.seed=1", "--figure", "protocol.rtt_mean_ns"])
     if r.returncode != 0:
         fail(f"sweep.py exited {r.returncode} (seed 1, runs in {a.work}/runs)")
     with open(os.path.join(a.work, "results.csv")) as f:
@@ -50,6 +51,9 @@ def main():
             fail(f"{where}: peak contexts {r['context_table.peak_used']} outside [1, entries]")
         if float(r["context_table.hold_time_mean_ns"]) <= 0 or int(r["pcie.read_bytes"]) < 40 * 4096:
             fail(f"{where}: hold time or PCIe read bytes missing")
+        # --figure: an extra report figure as a column; an RTT of 4 us (2 us each way) at least.
+        if not float(r.get("protocol.rtt_mean_ns") or 0) >= 4000:
+            fail(f"{where}: --figure protocol.rtt_mean_ns column missing or wrong: {r.get('protocol.rtt_mean_ns')}")
         goodputs.append(g)
     if not goodputs[0] < goodputs[1] < goodputs[2]:
         fail(f"goodput should grow with contexts at this RTT: {goodputs}")
