@@ -3,7 +3,7 @@
 cache sizes for the transmit path, from toevp runs through the sweep runner
 (scripts/sweep.py) and the closed-form bounds of scripts/study_bounds.py.
 
-    sizing_study.py [--part NAME]... [--quick] [-j N] [--toevp PATH] [--report-only]
+    sizing_study.py [--part NAME]... [--quick] [-j N] [--toevp PATH] [--report-only | --reuse]
 
 Parts (all by default): contexts (goodput vs table entries for RTT x message
 size, with the bound and a diagnosis of every point more than 2 % off it),
@@ -13,7 +13,8 @@ transmit buffer). Each part writes docs/figures/study_<part>.csv and its
 figures; the report step rebuilds docs/sizing_study.md from every CSV there,
 so a part run alone updates its section and keeps the others. --quick runs
 fewer points per part (a few minutes on 2 cores). Runs stay in $SIZING_WORK
-(default build/sizing_study).
+(default build/sizing_study); --reuse analyses them again without running
+toevp where a sweep file is unchanged (after a change to the analysis).
 """
 import argparse
 import csv
@@ -52,6 +53,7 @@ class Study:
         self.toevp = os.path.abspath(a.toevp)
         self.jobs = a.jobs
         self.quick = a.quick
+        self.reuse = a.reuse
         self.work = os.environ.get("SIZING_WORK") or os.path.join(REPO, "build", "sizing_study")
         os.makedirs(self.work, exist_ok=True)
         os.makedirs(FIGURES, exist_ok=True)
@@ -62,15 +64,20 @@ class Study:
         with its run's JSON report under "_report" (None if it has none)."""
         out = os.path.join(self.work, name)
         path = out + ".txt"
+        text = "\n".join(lines) + "\n"
+        same = os.path.exists(path) and open(path).read() == text and os.path.exists(os.path.join(out, "points.json"))
         with open(path, "w") as f:
-            f.write("\n".join(lines) + "\n")
+            f.write(text)
         argv = [sys.executable, os.path.join(REPO, "scripts", "sweep.py"), path, "--out", out, "--toevp", self.toevp]
-        if self.jobs:
-            argv += ["-j", str(self.jobs)]
-        for s in list(common):
-            argv += ["--set", s]
-        for fig in EXTRA:
-            argv += ["--figure", fig]
+        if self.reuse and same:  # the runs of this very sweep are there: merge them again
+            argv = [sys.executable, os.path.join(REPO, "scripts", "sweep.py"), "--merge", out]
+        if "--merge" not in argv:
+            if self.jobs:
+                argv += ["-j", str(self.jobs)]
+            for s in list(common):
+                argv += ["--set", s]
+            for fig in EXTRA:
+                argv += ["--figure", fig]
         print("sizing_study: " + " ".join(shlex.quote(x) for x in argv), flush=True)
         r = subprocess.run(argv)
         if r.returncode == 2:
@@ -587,6 +594,8 @@ def run_tcb(st):
         hits, misses = fnum(r, "tcb_cache.hits"), fnum(r, "tcb_cache.misses")
         r["hit_rate"] = hits / (hits + misses) if hits + misses else float("nan")
         r["accesses_per_message"] = (hits + misses) / max(1.0, fnum(r, "messages_completed"))
+        rep = r.get("_report") or {}
+        r["firmware_error"] = (rep.get("firmware_errors") or [""])[0]
         dp = design_point(r)
         if dp:
             # Transmit: per segment a TCB access then the decision; a miss
@@ -599,7 +608,8 @@ def run_tcb(st):
     fields = ["series", "workload.connections", "tcb.cache_entries", "tcb.cache_ways", "workload.messages",
               "workload.outstanding_per_conn", "status", "goodput_gbps", "hit_rate", "all_miss_bound_gbps",
               "tcb_cache.hits", "tcb_cache.misses", "tcb_cache.writebacks", "tcb_cache.miss_latency_ns.mean",
-              "fill_ns", "accesses_per_message", "timeouts", "retransmitted_segments", "firmware_ok", "wall_s"]
+              "fill_ns", "accesses_per_message", "timeouts", "retransmitted_segments", "messages_completed",
+              "peer_data_ok", "firmware_ok", "firmware_error", "wall_s"]
     path = write_csv("tcb", rows, fields)
     for y, name, label in (("hit_rate", "hit_rate", "TCB cache hit rate"), ("goodput_gbps", "goodput", "goodput (Gb/s)")):
         st.plot(path, os.path.join(FIGURES, f"study_tcb_{name}.png"), "workload.connections", [y],
@@ -669,6 +679,18 @@ def report_tcb(rows):
            "although nothing was lost (the timeouts column). A cache that hides the fill latency",
            "(several misses outstanding, or a prefetch of the next connection in the round) would move",
            "the cliff's floor, not the cliff.", ""]
+    failed = [r for r in rows if r["status"] != "ok"]
+    if failed:
+        delivered = all(r.get("peer_data_ok") == "true" and r.get("messages_completed") == r.get("workload.messages")
+                        for r in failed)
+        md += [f"{len(failed)} runs are marked {', '.join(sorted({r['status'] for r in failed}))} "
+               f"({', '.join(sorted({r['workload.connections'] + ' connections' for r in failed}))}). "
+               + ("Every message of them was delivered intact and completed once; the firmware failed the run "
+                  "because " if delivered else "The firmware reported ")
+               + "; ".join(sorted({r.get("firmware_error", "") for r in failed})) + ". "
+               "These are the runs with tens of thousands of spurious timeouts: a connection closing while "
+               "the receive engine is milliseconds behind gets a reset from the peer, a consequence of the "
+               "backlog above (not yet traced to the segment that drew it).", ""]
     ways = [r for r in rows if r["series"] == "ways"]
     if ways:
         md += ["Associativity at 256 entries (hit rate / goodput):", "",
@@ -678,8 +700,16 @@ def report_tcb(rows):
             pts = sorted((r for r in ways if int(r["workload.connections"]) == c), key=lambda r: int(r["tcb.cache_ways"]))
             md.append(f"| {c} | " + " | ".join(f"{100 * fnum(r, 'hit_rate'):.1f} % / {fnum(r, 'goodput_gbps'):.1f}"
                                                for r in pts) + " |")
-        md += ["", "Associativity matters only when the connections just fit: conn % sets picks the set, so",
-               "with fewer ways some sets overflow before the cache is full.", ""]
+        fit = [r for r in ways if int(r["workload.connections"]) <= 256]
+        over = [r for r in ways if int(r["workload.connections"]) > 256]
+        lo = lambda pts: min((100 * fnum(r, "hit_rate") for r in pts), default=0)
+        hi = lambda pts: max((100 * fnum(r, "hit_rate") for r in pts), default=0)
+        md += ["", f"Associativity hardly matters here. While the connections fit, every geometry hits "
+               f"{lo(fit):.1f} - {hi(fit):.1f} % of the time: the connection ids are consecutive, so conn % sets",
+               "spreads them evenly and even a direct-mapped cache holds one connection per line. Beyond the",
+               f"cache every geometry loses to the cyclic pattern ({lo(over):.1f} - {hi(over):.1f} % hits, the",
+               "direct-mapped cache keeping the fewest ACK hits). Connection ids with a stride that is a",
+               "multiple of the set count would overflow a few sets and favour more ways; this workload has none.", ""]
     md += ["![hit rate](figures/study_tcb_hit_rate.png)", "![goodput](figures/study_tcb_goodput.png)", "",
            "Data: [study_tcb.csv](figures/study_tcb.csv).", ""]
     return md
@@ -733,8 +763,7 @@ def run_loss(st):
     for conns in ("1", "16"):
         st.plot(path, os.path.join(FIGURES, f"study_loss_{conns}conn.png"), "ctx.entries", ["goodput_gbps"],
                 series=["link.a_to_b.loss"], where=[f"workload.connections={conns}"], ylabel="goodput (Gb/s)",
-                title=f"4 KiB messages, RTT 10 us, {conns} connection{'s' if conns != '1' else ''}: "
-                      "goodput vs contexts per loss rate (mean of the seeds)")
+                title=f"4 KiB, RTT 10 us, {conns} connection{'s' if conns != '1' else ''}: goodput per loss rate")
 
 
 def by_loss_rates(rows):
@@ -772,6 +801,16 @@ def report_loss(rows):
     pmax = max(float(l) for l in by_loss_rates(rows))
     rtt_ns = next((fnum(p, "context_table.hold_time_mean_ns") for p in rows
                    if p["link.a_to_b.loss"] == "0" and int(p["ctx.entries"]) == 2), 10000) or 10000
+    shift = ""
+    base16 = summary.get((16, "0"))
+    worst16 = summary.get((16, by_loss_rates(rows)[-1])) if rows else None
+    if base16 and worst16 and base16[0] and worst16[0]:
+        t0 = next((fnum(p, "context_table.hold_time_mean_ns") for p in by[(16, "0")] if int(p["ctx.entries"]) == 2), 0)
+        t1 = next((fnum(p, "context_table.hold_time_mean_ns") for p in by[(16, worst16[0]["link.a_to_b.loss"])]
+                   if int(p["ctx.entries"]) == 2), 0)
+        shift = (f": from {base16[0]['ctx.entries']} to {worst16[0]['ctx.entries']} contexts at "
+                 f"{100 * float(worst16[0]['link.a_to_b.loss']):g} % loss, while T grows only "
+                 f"{100 * (t1 / t0 - 1):.0f} %" if t0 else "")
     md += ["",
            "A lost segment holds its message's context until it is resent and ACKed, and it holds every",
            "later context of the connection too: ACKs are cumulative, so nothing after the hole is freed",
@@ -787,10 +826,10 @@ def report_loss(rows):
            "Mathis limit MSS x 8 / RTT x sqrt(3 / 2p) whatever the table holds, so its knee does not move",
            "right (it may move left, since less goodput needs fewer contexts, even though each is held",
            "longer). With 16 connections the windows add up past the line rate and the table is the",
-           "limit again: there the longer hold time moves the knee right, by about the ratio of the",
-           "hold times, and at 1 % the table must be several times larger to get back near the loss-free",
-           "goodput. Size the table for the loss rate the NIC must tolerate at full rate, with the",
-           "retransmission timeout in mind.", "",
+           f"limit again, and the knee moves right{shift}. It moves much further than T does: under load a",
+           "hole holds every later context of its connection until it is repaired, so the hold time at",
+           "the knee (the column above) grows far more than the light-load T. Size the table for the loss",
+           "rate the NIC must tolerate at full rate, with the hold time under loss, not T, in Little's law.", "",
            "![1 connection](figures/study_loss_1conn.png)", "![16 connections](figures/study_loss_16conn.png)", "",
            "Data: [study_loss.csv](figures/study_loss.csv).", ""]
     return md
@@ -825,14 +864,17 @@ def report_mtu(rows):
 
 # --------------------------------------------------------------------------- SRAM and report
 
-def report_sram(ctx_rows, tcb_rows):
+def report_sram(ctx_rows, tcb_rows, loss_rows):
     md = ["## 6. SRAM cost of the recommended sizes", ""]
     md += ["One message context is host_addr 64 + length 32 + start_seq 32 + cookie 64 + conn 16 + sq_index",
            "16 + last_of_message 1 + message_bytes 32 bits, plus a next index of ceil(log2(entries + 1)) bits",
            "that links a connection's contexts and, while the entry is free, the free list",
-           "(MessageContext, model/nic/message_context_table.h; the run report's",
-           "`context_table.bits_per_entry` when toevp reports it). One TCB cache line is the 128-byte TCB plus",
-           "a tag (the conn_id bits the set does not give), valid, dirty and an LRU rank.", ""]
+           f"(MessageContext, model/nic/message_context_table.h): {context_bits({}, 1024)} bits at 1024 entries. "
+           "One TCB cache line",
+           "is the 128-byte TCB plus a tag (the conn_id bits the set does not give), valid, dirty and an LRU",
+           "rank. These are the widths the run report gives (`context_table.bits_per_entry`,",
+           "`tcb_cache.line_bits`, model/nic/sram_budget.cpp, docs/results.md); the study counts them the same",
+           "way (scripts/sizing_study.py, context_bits and tcb_line_bits) for sizes it did not run.", ""]
     if ctx_rows:
         md += ["Recommended context-table size per RTT: the largest measured knee over the three message sizes",
                "(every size within 5 % of its best), rounded up to a power of two:", "",
@@ -847,6 +889,24 @@ def report_sram(ctx_rows, tcb_rows):
             bits = context_bits({}, rec)
             md.append(f"| {rtt} us | {' / '.join(map(str, knees))} | {rec} | {bits} | "
                       f"{rec * bits} bits = {rec * bits / 8 / 1024:.1f} KiB |")
+        md.append("")
+    if loss_rows:
+        md += ["Under loss (section 4: 4 KiB messages, RTT 10 us, 16 connections), the contexts that reach 95 %",
+               "of the loss-free best goodput:", "",
+               "| loss | contexts | rounded up | SRAM |", "|---|---|---|---|"]
+        clean = [r for r in loss_rows if r["workload.connections"] == "16" and r["link.a_to_b.loss"] == "0"]
+        clean_best = knee(clean)[1]
+        for loss in by_loss_rates(loss_rows):
+            pts = sorted((r for r in loss_rows if r["workload.connections"] == "16" and r["link.a_to_b.loss"] == loss),
+                         key=lambda r: int(r["ctx.entries"]))
+            need = next((int(p["ctx.entries"]) for p in pts if p["status"] == "ok"
+                         and fnum(p, "goodput_gbps") >= KNEE * clean_best), None)
+            if need is None:
+                md.append(f"| {float(loss) * 100:g} % | more than {pts[-1]['ctx.entries'] if pts else '?'} | - | - |")
+                continue
+            rec = 1 << math.ceil(math.log2(need))
+            bits = context_bits({}, rec)
+            md.append(f"| {float(loss) * 100:g} % | {need} | {rec} | {rec * bits / 8 / 1024:.1f} KiB |")
         md.append("")
     if tcb_rows:
         md += ["TCB cache: with round-robin service the cache must hold every active connection (section 3),",
@@ -876,6 +936,7 @@ def report_meta(meta):
            "scripts/sizing_study.sh --quick -j 2         # fewer points per part, same figures and tables",
            "scripts/sizing_study.sh --part cost -j 2     # one part; the other sections keep their data",
            "scripts/sizing_study.sh --report-only        # rebuild this file from docs/figures/study_*.csv",
+           "scripts/sizing_study.sh --reuse              # analyse the runs kept in build/sizing_study again",
            "```", "",
            "Wall time of the runs that produced this file, on a shared machine (the load average is the",
            "machine's, other people's work included, at the start and end of each part):", "",
@@ -914,7 +975,7 @@ def write_report():
             md += fn()
         else:
             md += [f"## ({part}: not run yet; `scripts/sizing_study.sh --part {part}`)", ""]
-    md += report_sram(ctx, tcb)
+    md += report_sram(ctx, tcb, loss)
     md += report_meta(meta)
     with open(DOC, "w") as f:
         f.write("\n".join(md))
@@ -934,6 +995,8 @@ def main():
     ap.add_argument("--all", action="store_true", help="every part (the default)")
     ap.add_argument("--quick", action="store_true", help="fewer points per part")
     ap.add_argument("--report-only", action="store_true", help="rebuild docs/sizing_study.md from the CSVs")
+    ap.add_argument("--reuse", action="store_true",
+                    help="analyse the runs already in $SIZING_WORK again where a sweep is unchanged (no new runs)")
     ap.add_argument("-j", "--jobs", type=int, help="parallel runs (default: one per core)")
     ap.add_argument("--toevp", default=os.environ.get("TOEVP") or os.path.join(REPO, "build", "testbench", "toevp"))
     a = ap.parse_args()
@@ -947,6 +1010,9 @@ def main():
         for part in (a.part or PARTS):
             st.runs, load0, t0 = 0, loadavg(), time.monotonic()
             globals()[f"run_{part}"](st)
+            if a.reuse and part in meta:  # nothing ran: keep the wall time of the runs analysed
+                write_report()
+                continue
             meta[part] = {"mode": "quick" if a.quick else "full", "runs": st.runs,
                           "wall_s": round(time.monotonic() - t0, 1), "load_start": load0, "load_end": loadavg(),
                           "date": datetime.date.today().isoformat(), "machine": machine(),
