@@ -36,6 +36,7 @@ FIGURES = [
     "context_table.hold_time_mean_ns", "tcb_cache.hits", "tcb_cache.misses", "pcie.read_bytes",
     "retransmitted_segments", "timeouts", "tx_buffer.bytes", "pcie.tag_wait_ns", "wall_s", "sim_frames_per_wall_s",
     "workload.mean_bytes_posted", "workload.posted_gbps", "workload.backlogged", "workload.backlog_peak",
+    "mode",
 ]
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

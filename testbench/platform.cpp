@@ -90,7 +90,8 @@ Platform::Platform(const model::Config& config)
       nic("nic", config, link, *header_gen),
       peer("peer", peer_params(config), link, link::EthLink::kB),
       cpu("cpu", cpu_params(config), host_mem),
-      wire(config.get_u64("mac.rate_gbps") * 1000, static_cast<unsigned>(config.get_int("mac.lane_bytes"))) {
+      wire(config.get_u64("mac.rate_gbps") * 1000, static_cast<unsigned>(config.get_int("mac.lane_bytes"))),
+      timing_(model::TimingParams::from(config)) {
   link.add_observer(&wire);
   // The occupancy series is written without simulation events (see
   // model/common/occupancy.h), so turning it on cannot change the run.
@@ -98,12 +99,12 @@ Platform::Platform(const model::Config& config)
     nic.contexts.enable_series(sc_time(double(interval), sc_core::SC_NS));
   cpu.mmio_init.bind(nic.pcie.mmio_tgt);
   nic.pcie.host_init.bind(host_mem.dma_tgt);
-  link.to_a(nic.mac_rx.frame_in);
+  link.to_a(streams.tap(false, nic.mac_rx));
   if (config.get_string("link.partner") == "tap") {
     tap = std::make_unique<TapBridge>("tap", tap_params(config), link, link::EthLink::kB);
-    link.to_b(tap->frame_in);
+    link.to_b(streams.tap(true, *tap));
   } else {
-    link.to_b(peer.frame_in);
+    link.to_b(streams.tap(true, peer));
   }
 
   // Scoreboard taps: the peer's ACKs as they reach the NIC, and SEND_DONEs
@@ -120,6 +121,11 @@ Platform::Platform(const model::Config& config)
                             std::uint64_t(c.length), c.cookie, std::uint64_t(c.sq_index),
                             model::ClockDomain::to_fs(landed)})
       boost::hash_combine(completion_digest_, v);
+    const bool unsolicited = c.type == abi::CqeType::kConnEvent && c.opcode == 0;  // FIN/RST from the peer, give-up
+    if (c.type != abi::CqeType::kRawRx && c.type != abi::CqeType::kRawTxDone && !unsolicited)
+      for (std::uint64_t v : {std::uint64_t(c.type), std::uint64_t(c.status), std::uint64_t(c.conn),
+                              std::uint64_t(c.length), c.cookie, std::uint64_t(c.opcode), std::uint64_t(c.event)})
+        boost::hash_combine(completion_streams_[c.conn], v);
     // An ABORTED message (UPLOAD_CONN) goes back to firmware, which posts
     // its unacked bytes again: it claims nothing and takes no stream space.
     if (c.type != abi::CqeType::kSendDone || c.status == abi::Status::kAborted) return;
@@ -134,6 +140,15 @@ Platform::Platform(const model::Config& config)
 }
 
 Platform::~Platform() = default;
+
+std::uint64_t Platform::completion_stream_digest() const {
+  std::uint64_t d = 0;
+  for (const auto& [conn, h] : completion_streams_) {
+    boost::hash_combine(d, conn);
+    boost::hash_combine(d, h);
+  }
+  return d;
+}
 
 bool Platform::run(HostCpu::Program program) {
   cpu.set_program(std::move(program));

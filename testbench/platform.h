@@ -5,6 +5,7 @@
 // elaborates once).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -17,7 +18,9 @@
 #include "testbench/host_cpu.h"
 #include "testbench/partners/tap_bridge.h"
 #include "testbench/partners/tcp_peer.h"
+#include "model/common/timing_mode.h"
 #include "testbench/scoreboard.h"
+#include "testbench/stream_digest.h"
 #include "testbench/wire_monitor.h"
 
 namespace toevp::tb {
@@ -36,6 +39,16 @@ class Platform {
   bool timed_out() const { return timed_out_; }
   // Digest of every completion (fields and landing time) in landing order.
   std::uint64_t completion_digest() const { return completion_digest_; }
+  // Digest of each connection's answers to firmware's commands in landing
+  // order (type, status, connection, length, cookie, opcode, event), without
+  // times and ring positions: equal in cycle and fast mode (sim.mode). Left
+  // out, as they depend on timing: the raw path (RAW_RX, RAW_TX_DONE) and
+  // CONN_EVENTs no command asked for (the peer's FIN or RST, a give-up),
+  // e.g. whether a peer's FIN lost on a faulty link is resent before the
+  // run ends.
+  std::uint64_t completion_stream_digest() const;
+  // sim.mode and sim.quantum_ns of this run.
+  const model::TimingParams& timing() const { return timing_; }
 
   model::Config config_;
   std::unique_ptr<hdrgen::HeaderGenerator> header_gen;
@@ -47,11 +60,14 @@ class Platform {
   HostCpu cpu;
   Scoreboard scoreboard;
   WireMonitor wire;
+  StreamDigest streams;  // the payload streams the link delivered, both directions
 
  private:
   double wall_s_ = 0;
   bool timed_out_ = false;
   std::uint64_t completion_digest_ = 0;
+  std::map<std::uint16_t, std::uint64_t> completion_streams_;  // per conn_id
+  model::TimingParams timing_;
 };
 
 // The peer's parameters from the config (shared with tests).

@@ -178,6 +178,15 @@ nlohmann::json make_report(Platform& p, const fw::ProgramResults& r) {
   j["wire_digest"] = hex;
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(p.completion_digest()));
   j["completion_digest"] = hex;
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(p.streams.digest()));
+  j["stream_digest"] = hex;
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(p.completion_stream_digest()));
+  j["completion_stream_digest"] = hex;
+  // Which timing made these figures (sim.mode): fast mode's times, rates
+  // and latencies are approximate (docs/timing.md, "Fast mode").
+  j["mode"] = p.timing().name();
+  j["timing"] = p.timing().fast() ? "approximate" : "cycle-accurate";
+  if (p.timing().fast()) j["quantum_ns"] = c.get_int("sim.quantum_ns");
   j["seed"] = c.get_int("sim.seed");
   j["timed_out"] = p.timed_out();
   j["sim_time_ns"] = ns(now);
@@ -185,6 +194,9 @@ nlohmann::json make_report(Platform& p, const fw::ProgramResults& r) {
   const double frames = double(p.wire.frames_from_nic());
   j["sim_frames_per_wall_s"] = p.wall_seconds() > 0 ? frames / p.wall_seconds() : 0.0;
   j["workload"] = workload_report(c, r);
+  // Delta cycles the SystemC kernel ran: its scheduling work, which fast
+  // mode cuts; unlike wall time it is the same in every run of a point.
+  j["kernel_delta_cycles"] = sc_core::sc_delta_count();
   j["config"] = c.to_json();
   return j;
 }
@@ -196,8 +208,10 @@ std::string summary_text(const nlohmann::json& j) {
     std::snprintf(line, sizeof line, fmt, args...);
     os << line << "\n";
   };
-  put("toevp run (seed %lld, header generator %s)", j["seed"].get<long long>(),
-      j["header_generator"].get<std::string>().c_str());
+  const bool fast = j.value("mode", "cycle") == "fast";
+  put("toevp run (seed %lld, header generator %s, %s)", j["seed"].get<long long>(),
+      j["header_generator"].get<std::string>().c_str(),
+      fast ? "FAST mode: times, rates and latencies are approximate" : "cycle mode");
   put("  goodput            %8.3f Gb/s  (theoretical %.3f Gb/s at this MTU, line %.0f Gb/s)",
       j["goodput_gbps"].get<double>(), j["theoretical_goodput_gbps"].get<double>(), j["line_rate_gbps"].get<double>());
   put("  messages           %llu posted, %llu completed", j["messages_posted"].get<unsigned long long>(),

@@ -214,6 +214,9 @@ void Config::check_consistency() const {
     const auto v = get_int(k);
     if (v & (v - 1)) fail(std::string("config key '") + k + "' (" + std::to_string(v) + ") must be a power of two");
   }
+  if (get_string("sim.mode") == "fast" && get_string("nic.header_gen") == "rtl")
+    fail("config keys 'sim.mode' (fast) and 'nic.header_gen' (rtl): the Verilated header generator runs in cycle "
+         "mode only (fast mode formats headers with the C++ model)");
   check_workload();
 }
 

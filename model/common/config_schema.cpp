@@ -150,6 +150,8 @@ const std::vector<KeySpec>& Config::schema() {
       // --- simulation --------------------------------------------------------
       i("sim.seed", 1, 0, 0x7fffffff, "", "Seed of every random choice (ISNs, faults). Printed with the results."),
       i("sim.time_limit_ms", 10000, 1, 100000000, "ms of simulated time", "Watchdog: the run stops with an error if it has not finished by then."),
+      c("sim.mode", "cycle", {"cycle", "fast"}, "Timing mode: cycle (every latency in exact clock cycles, docs/timing.md) or fast (loosely timed, TLM-2.0 temporal decoupling: the same payload bytes and completions, approximate timing; docs/timing.md, \"Fast mode\"). The report says which mode made its figures."),
+      i("sim.quantum_ns", 1000, 1, 1000000, "ns", "Fast mode: how far the NIC's transmit path may run ahead of simulated time before it synchronizes (the TLM-2.0 global quantum). Larger runs faster and coarser. Ignored in cycle mode."),
       // --- statistics ------------------------------------------------------
       i("stats.sample_interval_ns", 0, 0, 1LL << 40, "ns of simulated time", "Interval of the context-table occupancy time series (toevp run --timeseries FILE, docs/results.md); 0: no series. Sampling adds no simulation event, so the run is the same with any value; at most 2,000,000 samples are kept."),
   };

@@ -34,16 +34,19 @@ void CutThroughDma::engine_thread() {
     TxDescriptor d = std::move(queue_.front());
     queue_.pop_front();
     space_event_.notify(sc_core::SC_ZERO_TIME);
-    if (d.kind == TxDescriptor::Kind::kRaw) send_raw(d);
-    else send_segment(d);
+    if (d.kind == TxDescriptor::Kind::kRaw) send_raw(d, sc_core::sc_time_stamp());
+    else send_segment(d, sc_core::sc_time_stamp());
   }
 }
 
-void CutThroughDma::reserve(std::uint32_t bytes) {
-  const sc_time t0 = sc_core::sc_time_stamp();
+sc_time CutThroughDma::send_now(TxDescriptor d, const sc_time& at) {
+  return d.kind == TxDescriptor::Kind::kRaw ? send_raw(d, at) : send_segment(d, at);
+}
+
+sc_time CutThroughDma::reserve(std::uint32_t bytes, const sc_time& at) {
+  sc_time t = at;
   for (;;) {
-    const sc_time now = sc_core::sc_time_stamp();
-    while (!reserved_.empty() && reserved_.front().leaves <= now) {
+    while (!reserved_.empty() && reserved_.front().leaves <= t) {
       reserved_bytes_ -= reserved_.front().bytes;
       reserved_.pop_front();
     }
@@ -56,15 +59,23 @@ void CutThroughDma::reserve(std::uint32_t bytes) {
                                     std::to_string(params_.tx_buffer_bytes) + "-byte transmit buffer")
                                        .c_str());
     // Wait for the oldest frame to leave the MAC: its space comes back then.
-    wait_until(reserved_.front().leaves);
+    // Fast mode moves the local time there instead of the kernel's.
+    if (params_.fast) {
+      t = reserved_.front().leaves;
+    } else {
+      wait_until(reserved_.front().leaves);
+      t = sc_core::sc_time_stamp();
+    }
   }
-  stats_.buffer_wait_ns += (sc_core::sc_time_stamp() - t0).to_seconds() * 1e9;
+  stats_.buffer_wait_ns += (t - at).to_seconds() * 1e9;
   reserved_.push_back(Held{sc_core::sc_max_time(), bytes});
   reserved_bytes_ += bytes;
   stats_.peak_reserved = std::max(stats_.peak_reserved, reserved_bytes_);
+  return t;
 }
 
-bool CutThroughDma::read(std::uint64_t addr, std::uint32_t len, std::uint8_t* dst, sc_time& done) {
+bool CutThroughDma::read(std::uint64_t addr, std::uint32_t len, std::uint8_t* dst, const sc_time& at,
+                         sc_time& done) {
   tlm::tlm_generic_payload t;
   t.set_command(tlm::TLM_READ_COMMAND);
   t.set_address(addr);
@@ -72,7 +83,9 @@ bool CutThroughDma::read(std::uint64_t addr, std::uint32_t len, std::uint8_t* ds
   t.set_data_length(len);
   t.set_streaming_width(len);
   t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  sc_time delay = sc_core::SC_ZERO_TIME;
+  // Loosely-timed annotation: the requests are ready `at`, which is now in
+  // cycle mode and may lie ahead of the kernel's time in fast mode.
+  sc_time delay = at - sc_core::sc_time_stamp();
   dma_init->b_transport(t, delay);
   if (!t.is_response_ok()) {
     ++stats_.dma_errors;
@@ -82,20 +95,20 @@ bool CutThroughDma::read(std::uint64_t addr, std::uint32_t len, std::uint8_t* ds
   return true;
 }
 
-void CutThroughDma::send_segment(TxDescriptor& d) {
+sc_time CutThroughDma::send_segment(TxDescriptor& d, const sc_time& at) {
   const std::size_t hdr_len = d.header.ts_en ? hdrgen::kHeaderBytesTs : hdrgen::kHeaderBytesPlain;
   const std::uint32_t frame_len = static_cast<std::uint32_t>(hdr_len) + d.payload_len;
-  reserve(frame_len);
+  const sc_time start = reserve(frame_len, at);
   link::EthFrame frame;
   frame.data.resize(frame_len);
-  sc_time data_done = sc_core::sc_time_stamp();
+  sc_time data_done = start;
   std::uint32_t off = static_cast<std::uint32_t>(hdr_len);
   for (const GatherPiece& p : d.payload) {
-    if (!read(p.host_addr, p.length, frame.data.data() + off, data_done)) {
+    if (!read(p.host_addr, p.length, frame.data.data() + off, start, data_done)) {
       reserved_bytes_ -= reserved_.back().bytes;
       reserved_.pop_back();
       if (error_) error_(d);
-      return;
+      return start;
     }
     off += p.length;
   }
@@ -113,21 +126,23 @@ void CutThroughDma::send_segment(TxDescriptor& d) {
   ++stats_.segments;
   stats_.payload_bytes += d.payload_len;
   finish(d, std::move(frame), ready, d.payload_len, data_done);
+  return start;
 }
 
-void CutThroughDma::send_raw(TxDescriptor& d) {
-  reserve(d.raw_len);
+sc_time CutThroughDma::send_raw(TxDescriptor& d, const sc_time& at) {
+  const sc_time start = reserve(d.raw_len, at);
   link::EthFrame frame;
   frame.data.resize(d.raw_len);
-  sc_time data_done = sc_core::sc_time_stamp();
-  if (!read(d.raw_addr, d.raw_len, frame.data.data(), data_done)) {
+  sc_time data_done = start;
+  if (!read(d.raw_addr, d.raw_len, frame.data.data(), start, data_done)) {
     reserved_bytes_ -= reserved_.back().bytes;
     reserved_.pop_back();
     if (error_) error_(d);
-    return;
+    return start;
   }
   ++stats_.raw_frames;
   finish(d, std::move(frame), core_.align_up(data_done) + core_.cycles(params_.mac_cycles), 0, data_done);
+  return start;
 }
 
 void CutThroughDma::finish(const TxDescriptor& d, link::EthFrame frame, sc_time ready, std::uint32_t payload,

@@ -9,6 +9,12 @@
 // freed when the frame's last bit has left the MAC; the buffer size bounds
 // how far reads run ahead of the wire, and so must cover PCIe latency times
 // line rate to reach line rate (docs/timing.md, "Cut-through DMA").
+//
+// In fast mode (sim.mode = fast) the protocol engine calls send_now() from
+// its transmit loop instead of queueing descriptors for the engine thread:
+// the same reads, checksum, header and MAC hand-off, with buffer waits
+// computed on the caller's local time instead of waited for
+// (docs/timing.md, "Fast mode").
 #pragma once
 
 #include <cstdint>
@@ -33,6 +39,7 @@ struct CutThroughDmaParams {
   std::uint64_t csum_cycles = 1;   // fold the payload sum after the last beat
   std::uint64_t mac_cycles = 2;    // header's last beat to frame ready at the MAC
   std::uint32_t queue_depth = 4;   // descriptors waiting for the engine
+  bool fast = false;               // sim.mode = fast: no waits, times computed (send_now)
 };
 
 // The transmit buffer of a design point that leaves nic.tx_buffer_bytes at 0
@@ -65,6 +72,13 @@ class CutThroughDma : public sc_core::sc_module {
   void push(TxDescriptor d);
   sc_core::sc_event& space_event() { return space_event_; }
 
+  // Fast mode (TLM-2.0 loosely timed): sends `d` whose reads may be issued
+  // at `at` (the caller's local time, at or after now) without waiting:
+  // buffer space, payload reads, header and MAC times are computed, the
+  // frame goes to the MAC at once. Returns when the engine took the frame
+  // (its buffer space was free), at or after `at`.
+  sc_core::sc_time send_now(TxDescriptor d, const sc_core::sc_time& at);
+
   // Called when a frame has been handed to the MAC: the descriptor, when its
   // first bit leaves and when its last bit leaves.
   void set_sent_callback(std::function<void(const TxDescriptor&, const sc_core::sc_time&, const sc_core::sc_time&)> f) {
@@ -79,11 +93,16 @@ class CutThroughDma : public sc_core::sc_module {
 
  private:
   void engine_thread();
-  // Reads [addr, addr+len) into dst; returns arrival of the last byte.
-  bool read(std::uint64_t addr, std::uint32_t len, std::uint8_t* dst, sc_core::sc_time& done);
-  void reserve(std::uint32_t bytes);
-  void send_segment(TxDescriptor& d);
-  void send_raw(TxDescriptor& d);
+  // Reads [addr, addr+len) into dst with the requests ready at `at`;
+  // done becomes at least the arrival of the last byte.
+  bool read(std::uint64_t addr, std::uint32_t len, std::uint8_t* dst, const sc_core::sc_time& at,
+            sc_core::sc_time& done);
+  // Reserves buffer space for a frame whose reads are ready at `at`; returns
+  // when they may be issued (cycle mode waits until then; it is now).
+  sc_core::sc_time reserve(std::uint32_t bytes, const sc_core::sc_time& at);
+  // Each returns when its reads were issued.
+  sc_core::sc_time send_segment(TxDescriptor& d, const sc_core::sc_time& at);
+  sc_core::sc_time send_raw(TxDescriptor& d, const sc_core::sc_time& at);
   void finish(const TxDescriptor& d, link::EthFrame frame, sc_core::sc_time ready, std::uint32_t payload,
               const sc_core::sc_time& data_done);
 

@@ -1,7 +1,10 @@
 // Nic: construction from the config, socket binding and register hooks.
 #include "model/nic/nic.h"
 
+#include <tlm>
+
 #include "model/abi/toevp_regs.h"
+#include "model/common/timing_mode.h"
 
 namespace toevp::model {
 
@@ -21,6 +24,7 @@ PcieParams pcie_params(const Config& c) {
   p.dma_window_base = c.get_u64("host.memory_base");
   p.dma_window_size = c.get_u64("host.memory_mb") << 20;
   p.msi_address = c.get_u64("host.msi_address");
+  p.fast = TimingParams::from(c).fast();
   return p;
 }
 
@@ -40,6 +44,7 @@ CutThroughDmaParams dma_params(const Config& c) {
         double(c.get_u64("pcie.completer_latency_cycles")) * 1000.0 / c.get_double("nic.core_clock_mhz"), max_frame(c));
   p.datapath_bytes = static_cast<std::uint32_t>(c.get_int("nic.datapath_bytes"));
   p.mac_cycles = c.get_u64("mac.tx_cycles");
+  p.fast = TimingParams::from(c).fast();
   return p;
 }
 
@@ -54,6 +59,7 @@ ProtocolEngineParams pe_params(const Config& c) {
   p.max_retries = static_cast<std::uint32_t>(c.get_int("pe.max_retries"));
   p.ack_delay_ns = c.get_int("pe.ack_delay_us") * 1000;
   p.mtu = static_cast<std::uint32_t>(c.get_int("mac.mtu"));
+  p.fast = TimingParams::from(c).fast();
   return p;
 }
 
@@ -113,6 +119,10 @@ Nic::Nic(sc_core::sc_module_name name, const Config& config, link::EthLink& link
     completions.post(c, sc_core::sc_time_stamp());
     regs.raise_error(TOEVP_ERR_STATUS_DMA_MASK, "payload DMA read failed (address error)");
   });
+  // Fast mode: the NIC is the platform's temporally decoupled initiator; in
+  // TLM-2.0 the quantum is global.
+  const TimingParams timing = TimingParams::from(config);
+  if (timing.fast()) tlm::tlm_global_quantum::instance().set(timing.quantum);
   cmd.set_error_hook([this](abi::Status, const std::string& why) { SC_REPORT_WARNING("toevp/cmd", why.c_str()); });
   wire_registers(config);
 }

@@ -250,7 +250,7 @@ void ProtocolEngine::make_ready(std::uint16_t conn) {
 std::uint32_t ProtocolEngine::now_ts(const ConnState& c) const {
   // TSval clock: 1 tick per microsecond (RFC 7323 section 5.4 allows 1 ms to
   // 1 us per tick; a datacenter RTT needs the fine end).
-  return c.tcb.ts_offset + static_cast<std::uint32_t>(ClockDomain::to_fs(sc_core::sc_time_stamp()) / 1'000'000'000ull);
+  return c.tcb.ts_offset + static_cast<std::uint32_t>(ClockDomain::to_fs(now()) / 1'000'000'000ull);
 }
 
 std::uint32_t ProtocolEngine::max_rcv_window(const ConnState& c) const {
@@ -394,7 +394,7 @@ bool ProtocolEngine::build_segment(std::uint16_t conn, ConnState& c, TxDescripto
     if (!d.retransmission && !c.rtt_timing && !t.timestamps()) {
       c.rtt_timing = true;  // time this segment (Karn: only never-retransmitted data)
       c.rtt_seq = t.snd_nxt + len;
-      c.rtt_start = sc_core::sc_time_stamp();
+      c.rtt_start = now();
     }
     t.snd_nxt += len + (fin_now ? 1 : 0);
     if (fin_now) c.fin_sent = true;
@@ -405,6 +405,7 @@ bool ProtocolEngine::build_segment(std::uint16_t conn, ConnState& c, TxDescripto
 }
 
 void ProtocolEngine::tx_thread() {
+  if (params_.fast) return tx_loop_fast();
   sc_time busy_until = sc_core::SC_ZERO_TIME;
   for (;;) {
     while (ready_.empty()) sc_core::wait(ready_event_);

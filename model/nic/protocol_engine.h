@@ -31,6 +31,9 @@
 //
 // The live TCB of each connection is held here (ConnState); the TcbCache
 // charges the on-chip/off-chip movement of it.
+//
+// Fast mode (ProtocolEngineParams::fast, sim.mode = fast) runs the same
+// decisions with temporal decoupling: protocol_engine_fast.cpp.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +47,7 @@
 #include <vector>
 
 #include <systemc>
+#include <tlm_utils/tlm_quantumkeeper.h>
 
 #include "model/common/clock_domain.h"
 #include "model/nic/completion_engine.h"
@@ -67,6 +71,10 @@ struct ProtocolEngineParams {
   std::uint32_t max_retries = 15;
   std::int64_t ack_delay_ns = 40'000;  // pe.ack_delay_us
   std::uint32_t mtu = 1500;            // mac.mtu: bounds the effective send MSS
+  // sim.mode = fast: the transmit loop runs ahead of the kernel by up to the
+  // TLM-2.0 global quantum, received segments are processed when delivered
+  // (protocol_engine_fast.cpp).
+  bool fast = false;
 };
 
 // A segment from the peer, as the receive parser hands it over.
@@ -221,6 +229,16 @@ class ProtocolEngine : public sc_core::sc_module {
     bool peer_fin = false;
   };
 
+  // The engine's time: the kernel's, plus the local time a fast-mode
+  // activation has run ahead (always zero in cycle mode, and zero whenever
+  // another process runs: the fast paths synchronize before they yield).
+  sc_core::sc_time now() const { return sc_core::sc_time_stamp() + local_; }
+
+  // Fast mode (protocol_engine_fast.cpp).
+  void tx_loop_fast();
+  void sync_tx();
+  void receive_now(std::uint16_t conn, const RxSegment& seg, const sc_core::sc_time& ready);
+
   // Transmit (protocol_engine.cpp).
   void tx_thread();
   void make_ready(std::uint16_t conn);
@@ -293,6 +311,10 @@ class ProtocolEngine : public sc_core::sc_module {
   std::uint32_t offloaded_count_ = 0;
   std::uint64_t timer_gen_ = 0;        // unique per arming, so stale heap entries never match
   std::uint64_t segments_pushed_ = 0;  // segment descriptors handed to the DMA engine
+  // Fast mode.
+  sc_core::sc_time local_;               // see now()
+  tlm_utils::tlm_quantumkeeper tx_qk_;   // the transmit loop's local time
+  sc_core::sc_time rx_busy_until_;       // receive processing, one segment per pe.rx_cycles
   ProtocolEngineStats stats_;
 };
 

@@ -13,6 +13,7 @@ using proto::Seq;
 using sc_core::sc_time;
 
 void ProtocolEngine::receive(std::uint16_t conn, RxSegment seg, const sc_time& ready) {
+  if (params_.fast) return receive_now(conn, seg, ready);
   rx_queue_.push_back(RxItem{conn, std::move(seg), ready});
   rx_event_.notify(sc_core::SC_ZERO_TIME);
 }
@@ -113,7 +114,7 @@ void ProtocolEngine::on_new_ack(std::uint16_t conn, ConnState& c, Seq ack, const
     ++stats_.rtt_samples;
     stats_.rtt_sum_ns += ticks * 1000.0;
   } else if (c.rtt_timing && ack >= c.rtt_seq) {
-    const double rtt_ns = (sc_core::sc_time_stamp() - c.rtt_start).to_seconds() * 1e9;
+    const double rtt_ns = (now() - c.rtt_start).to_seconds() * 1e9;
     c.rto->on_sample(static_cast<std::int64_t>(rtt_ns));
     c.rtt_timing = false;
     ++stats_.rtt_samples;
@@ -133,7 +134,7 @@ void ProtocolEngine::on_new_ack(std::uint16_t conn, ConnState& c, Seq ack, const
     e.sq_index = c.close_sq_index;
     e.opcode = static_cast<std::uint8_t>(abi::Opcode::kClose);
     e.event = abi::ConnEvent::kClosed;
-    completions_.post(e, sc_core::sc_time_stamp());
+    completions_.post(e, now());
   }
   // RFC 6298 section 5.2/5.3: stop the timer when all is acked, else restart.
   if (t.snd_una == t.snd_max) stop_timer(c, kRtoTimer);
@@ -161,7 +162,7 @@ void ProtocolEngine::free_acked_contexts(std::uint16_t conn, ConnState& c) {
       done.cookie = m.cookie;
       done.sq_index = m.sq_index;
       done.opcode = static_cast<std::uint8_t>(abi::Opcode::kSend);
-      completions_.post(done, sc_core::sc_time_stamp());
+      completions_.post(done, now());
       ++stats_.send_done;
     }
   }
@@ -205,7 +206,7 @@ void ProtocolEngine::accept_data(std::uint16_t conn, ConnState& c, const RxSegme
     // PSH (or the end of the peer's data) hands a partly filled buffer over.
     if (placed > 0 && ((seg.flags & proto::kTcpPsh) || fin) && !c.recv_buffers.empty() &&
         c.recv_buffers.front().filled > 0)
-      complete_recv_buffer(conn, c, abi::Status::kOk, sc_core::sc_time_stamp());
+      complete_recv_buffer(conn, c, abi::Status::kOk, now());
   }
   if (fin && placed == len) {
     on_peer_fin(conn, c);
@@ -220,7 +221,7 @@ void ProtocolEngine::accept_data(std::uint16_t conn, ConnState& c, const RxSegme
 std::uint32_t ProtocolEngine::place_data(std::uint16_t conn, ConnState& c, const std::uint8_t* data,
                                          std::uint32_t len) {
   std::uint32_t done = 0;
-  sc_time ready = sc_core::sc_time_stamp();
+  sc_time ready = now();
   while (done < len && !c.recv_buffers.empty()) {
     RecvBuffer& b = c.recv_buffers.front();
     const std::uint32_t n = std::min(len - done, b.len - b.filled);
@@ -253,7 +254,7 @@ void ProtocolEngine::complete_recv_buffer(std::uint16_t conn, ConnState& c, abi:
   done.sq_index = b.sq_index;
   done.opcode = static_cast<std::uint8_t>(abi::Opcode::kPostRecv);
   // Never before the buffer's data is in host memory: firmware reads it then.
-  completions_.post(done, std::max({landed, b.landed, sc_core::sc_time_stamp()}));
+  completions_.post(done, std::max({landed, b.landed, now()}));
   ++stats_.recv_done;
 }
 
@@ -264,12 +265,12 @@ void ProtocolEngine::on_peer_fin(std::uint16_t conn, ConnState& c) {
   c.tcb.rcv_nxt += 1;
   c.ack_pending = true;
   if (!c.recv_buffers.empty() && c.recv_buffers.front().filled > 0)
-    complete_recv_buffer(conn, c, abi::Status::kOk, sc_core::sc_time_stamp());
+    complete_recv_buffer(conn, c, abi::Status::kOk, now());
   Completion e;
   e.type = abi::CqeType::kConnEvent;
   e.conn = conn;
   e.event = abi::ConnEvent::kFinReceived;
-  completions_.post(e, sc_core::sc_time_stamp());
+  completions_.post(e, now());
 }
 
 // RFC 1122 4.2.3.2 / RFC 5681 4.2: an ACK for at least every second

@@ -21,7 +21,7 @@ void ProtocolEngine::arm_timer(std::uint16_t conn, ConnState& c, TimerKind kind,
   Timer& tm = c.timers[kind];
   tm.gen = ++timer_gen_;
   tm.armed = true;
-  tm.deadline = core_.align_up(sc_core::sc_time_stamp() + sc_time(double(after_ns), sc_core::SC_NS));
+  tm.deadline = core_.align_up(now() + sc_time(double(after_ns), sc_core::SC_NS));
   const bool earliest = timers_.empty() || tm.deadline < timers_.top().deadline;
   timers_.push(TimerEntry{tm.deadline, conn, kind, tm.gen});
   if (earliest) timer_event_.notify(tm.deadline - sc_core::sc_time_stamp());
@@ -137,7 +137,7 @@ void ProtocolEngine::release_all(std::uint16_t conn, ConnState& c, abi::Status s
 // posted write) and its 4-tuple goes to the raw path again.
 void ProtocolEngine::stop_serving(std::uint16_t conn, ConnState& c) {
   stop_all_timers(c);
-  tcb_cache_.flush(conn, core_.align_up(sc_core::sc_time_stamp()));
+  tcb_cache_.flush(conn, core_.align_up(now()));
   c.offloaded = false;
   c.uploading = false;
   by_tuple_.erase(tuple_key(c.tcb.remote_ip, c.tcb.remote_port, c.tcb.local_port));
@@ -149,7 +149,7 @@ void ProtocolEngine::stop_serving(std::uint16_t conn, ConnState& c) {
 // firmware's: a retransmitted FIN of the peer now arrives on the raw path.
 void ProtocolEngine::finish_if_closed(std::uint16_t conn, ConnState& c) {
   if (!c.offloaded || c.uploading || !c.fin_acked || !c.peer_fin || c.ack_pending || c.in_ready_list) return;
-  release_all(conn, c, abi::Status::kAborted, sc_core::sc_time_stamp());  // unused receive buffers
+  release_all(conn, c, abi::Status::kAborted, now());  // unused receive buffers
   c.tcb.state = abi::kTcbClosed;
   stop_serving(conn, c);
 }
@@ -157,7 +157,7 @@ void ProtocolEngine::finish_if_closed(std::uint16_t conn, ConnState& c) {
 void ProtocolEngine::give_up(std::uint16_t conn, ConnState& c, abi::Status status, abi::ConnEvent ev) {
   // Never silent: every message still held completes with an error status,
   // then one CONN_EVENT says why the connection ended.
-  release_all(conn, c, status, sc_core::sc_time_stamp());
+  release_all(conn, c, status, now());
   c.tcb.state = abi::kTcbClosed;
   stop_serving(conn, c);
   ++stats_.connections_failed;
@@ -166,7 +166,7 @@ void ProtocolEngine::give_up(std::uint16_t conn, ConnState& c, abi::Status statu
   e.status = status;
   e.conn = conn;
   e.event = ev;
-  completions_.post(e, sc_core::sc_time_stamp());
+  completions_.post(e, now());
 }
 
 }  // namespace toevp::model

@@ -23,6 +23,10 @@ PcieEndpoint::PcieEndpoint(sc_core::sc_module_name name, const PcieParams& param
       up_(PcieLinkGeometry::for_link(params.gen, params.lanes)),
       down_(PcieLinkGeometry::for_link(params.gen, params.lanes)) {
   for (unsigned t = 0; t < params_.read_tags; ++t) tag_free_fs_.push(0);
+  if (params_.fast)
+    fast_.emplace(PcieFastParams{up_.geometry(), params_.mps, params_.mrrs, params_.tlp_overhead_bytes,
+                                 params_.read_tags, params_.completer_latency_cycles * core_.period_fs(),
+                                 core_.period_fs()});
   mmio_tgt.register_b_transport(this, &PcieEndpoint::mmio_b_transport);
   dma_tgt.register_b_transport(this, &PcieEndpoint::dma_b_transport);
   SC_METHOD(run_due_actions);
@@ -148,6 +152,21 @@ std::uint64_t PcieEndpoint::book_write(std::uint64_t now, std::uint64_t ready, s
   return landed;
 }
 
+std::uint64_t PcieEndpoint::fast_read(std::uint64_t ready, std::uint64_t addr, std::uint64_t len) {
+  const std::uint64_t requests = fast_->read_requests(), waited = fast_->tag_wait_fs();
+  const std::uint64_t done = fast_->read(ready, addr, len);
+  stats_.read_requests += fast_->read_requests() - requests;
+  stats_.tag_wait_fs += fast_->tag_wait_fs() - waited;
+  return done;
+}
+
+std::uint64_t PcieEndpoint::fast_write(std::uint64_t ready, std::uint64_t addr, std::uint64_t len) {
+  const std::uint64_t tlps = fast_->write_tlps();
+  const std::uint64_t landed = fast_->write(ready, addr, len);
+  stats_.write_tlps += fast_->write_tlps() - tlps;
+  return landed;
+}
+
 std::uint64_t PcieEndpoint::idle_read_latency_fs(std::uint64_t addr, std::uint64_t len) const {
   PcieEndpoint& self = const_cast<PcieEndpoint&>(*this);
   // Book on copies so nothing is disturbed.
@@ -192,14 +211,14 @@ void PcieEndpoint::dma_b_transport(int id, tlm::tlm_generic_payload& trans, sc_t
       return;
     }
     stats_.read_bytes += len;
-    const std::uint64_t done = book_read(now, ready, addr, len);
+    const std::uint64_t done = fast_ ? fast_read(ready, addr, len) : book_read(now, ready, addr, len);
     delay = core_.align_up(ClockDomain::fs(done)) - sc_core::sc_time_stamp();
     TOEVP_TRACE(trace::kDma, name(), "rd 0x%llx len %u by %s ready@%llu done@%llu", static_cast<unsigned long long>(addr), len, trace::initiator_name(dma_tgt, id), static_cast<unsigned long long>(trace::cycle_of_fs(ready)), static_cast<unsigned long long>(trace::cycle_of_fs(done)));
     return;
   }
   // Posted write: lands in host memory when its last TLP arrives.
   stats_.write_bytes += len;
-  const std::uint64_t landed = book_write(now, ready, addr, len);
+  const std::uint64_t landed = fast_ ? fast_write(ready, addr, len) : book_write(now, ready, addr, len);
   auto data = std::make_shared<std::vector<unsigned char>>(trans.get_data_ptr(), trans.get_data_ptr() + len);
   schedule(landed, [this, data, addr]() {
     tlm::tlm_generic_payload w;

@@ -16,10 +16,17 @@
 // takes effect in HostMemory at that time). Read data is sampled when the
 // request is booked (the host never changes a buffer the NIC is reading; see
 // docs/timing.md, "PCIe").
+//
+// In fast mode (PcieParams::fast, sim.mode = fast) DMA reads and writes take
+// their timing from PcieFastLink, a bandwidth budget per direction, instead
+// of the byte-exact TLP schedule; data, address checks and the time a write
+// takes effect in host memory work as in cycle mode. MMIO keeps the exact
+// schedule (it is rare).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <queue>
 #include <vector>
 
@@ -30,6 +37,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "model/common/clock_domain.h"
+#include "model/pcie/pcie_fast_link.h"
 #include "model/pcie/pcie_link.h"
 
 namespace toevp::model {
@@ -47,6 +55,7 @@ struct PcieParams {
   std::uint64_t dma_window_base = 0;             // host memory range the NIC may DMA to
   std::uint64_t dma_window_size = 0;
   std::uint64_t msi_address = 0xFEE00000;        // 4-byte writes here are MSI-X messages
+  bool fast = false;                             // sim.mode = fast: DMA timing from PcieFastLink
 };
 
 struct PcieStats {
@@ -78,6 +87,11 @@ class PcieEndpoint : public sc_core::sc_module {
   const PcieStats& stats() const { return stats_; }
   const PcieLinkDirection& upstream() const { return up_; }
   const PcieLinkDirection& downstream() const { return down_; }
+  // Link bytes sent per direction (TLP overhead included), in either mode.
+  std::uint64_t upstream_link_bytes() const { return up_.bytes_sent() + (fast_ ? fast_->upstream_bytes() : 0); }
+  std::uint64_t downstream_link_bytes() const {
+    return down_.bytes_sent() + (fast_ ? fast_->downstream_bytes() : 0);
+  }
 
   // The DMA window check (models an IOMMU translation check): true when
   // [addr, addr + len) is host memory the NIC may access.
@@ -97,6 +111,8 @@ class PcieEndpoint : public sc_core::sc_module {
   void dma_b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   std::uint64_t book_read(std::uint64_t now_fs, std::uint64_t ready_fs, std::uint64_t addr, std::uint64_t len);
   std::uint64_t book_write(std::uint64_t now_fs, std::uint64_t ready_fs, std::uint64_t addr, std::uint64_t len);
+  std::uint64_t fast_read(std::uint64_t ready_fs, std::uint64_t addr, std::uint64_t len);
+  std::uint64_t fast_write(std::uint64_t ready_fs, std::uint64_t addr, std::uint64_t len);
   void schedule(std::uint64_t at_fs, std::function<void()> action);
   void run_due_actions();
 
@@ -111,6 +127,7 @@ class PcieEndpoint : public sc_core::sc_module {
   const ClockDomain& core_;
   PcieLinkDirection up_;    // NIC -> host
   PcieLinkDirection down_;  // host -> NIC
+  std::optional<PcieFastLink> fast_;  // fast mode: DMA reads and writes (MMIO stays on up_/down_)
   std::priority_queue<std::uint64_t, std::vector<std::uint64_t>, std::greater<>> tag_free_fs_;
   // When each held tag is released, for the peak: requests issue in time
   // order, so the tags held at an issue are those whose release is later.
