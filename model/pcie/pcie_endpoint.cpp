@@ -152,18 +152,22 @@ std::uint64_t PcieEndpoint::book_write(std::uint64_t now, std::uint64_t ready, s
   return landed;
 }
 
+// Fast mode: every DMA request goes through the fast link, so its counters
+// are the endpoint's.
 std::uint64_t PcieEndpoint::fast_read(std::uint64_t ready, std::uint64_t addr, std::uint64_t len) {
-  const std::uint64_t requests = fast_->read_requests(), waited = fast_->tag_wait_fs();
   const std::uint64_t done = fast_->read(ready, addr, len);
-  stats_.read_requests += fast_->read_requests() - requests;
-  stats_.tag_wait_fs += fast_->tag_wait_fs() - waited;
+  stats_.read_requests = fast_->read_requests();
+  stats_.tag_wait_fs = fast_->tag_wait_fs();
+  stats_.tag_waits = fast_->tag_waits();
+  stats_.tag_wait_max_fs = fast_->tag_wait_max_fs();
+  stats_.tag_held_fs = fast_->tag_held_fs();
+  stats_.tags_peak = static_cast<std::uint32_t>(fast_->tags_peak());
   return done;
 }
 
 std::uint64_t PcieEndpoint::fast_write(std::uint64_t ready, std::uint64_t addr, std::uint64_t len) {
-  const std::uint64_t tlps = fast_->write_tlps();
   const std::uint64_t landed = fast_->write(ready, addr, len);
-  stats_.write_tlps += fast_->write_tlps() - tlps;
+  stats_.write_tlps = fast_->write_tlps();
   return landed;
 }
 

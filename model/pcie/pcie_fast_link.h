@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <deque>
 #include <vector>
 
 #include "model/pcie/pcie_link.h"
@@ -50,7 +51,12 @@ class PcieFastLink {
       const std::uint64_t tag_free = tag;
       std::uint64_t issue = std::max({ready_fs, tag_free, last_issue_fs_ + p_.issue_fs});
       if (p_.issue_fs) issue = (issue + p_.issue_fs - 1) / p_.issue_fs * p_.issue_fs;
-      if (tag_free > ready_fs) tag_wait_fs_ += std::min(tag_free, issue) - ready_fs;
+      if (tag_free > ready_fs) {
+        const std::uint64_t waited = std::min(tag_free, issue) - ready_fs;
+        tag_wait_fs_ += waited;
+        ++tag_waits_;
+        tag_wait_max_fs_ = std::max(tag_wait_max_fs_, waited);
+      }
       last_issue_fs_ = issue;
       ++read_requests_;
       const std::uint64_t at_host = send(up_, issue, p_.tlp_overhead_bytes);
@@ -58,6 +64,12 @@ class PcieFastLink {
       const std::uint64_t cpls = (addr % p_.mps + chunk + p_.mps - 1) / p_.mps;
       const std::uint64_t last = send(down_, at_host + p_.completer_latency_fs, chunk + cpls * p_.tlp_overhead_bytes);
       tag = last;
+      tag_held_fs_ += last - issue;
+      // Tags held at this issue: those taken earlier and not yet free (they
+      // free in the order taken, so they are the tail of `held_`).
+      while (!held_.empty() && held_.front() <= issue) held_.pop_front();
+      held_.push_back(last);
+      tags_peak_ = std::max<std::uint64_t>(tags_peak_, held_.size());
       done = std::max(done, last);
       addr += chunk;
       len -= chunk;
@@ -83,6 +95,10 @@ class PcieFastLink {
   std::uint64_t read_requests() const { return read_requests_; }
   std::uint64_t write_tlps() const { return write_tlps_; }
   std::uint64_t tag_wait_fs() const { return tag_wait_fs_; }
+  std::uint64_t tag_waits() const { return tag_waits_; }
+  std::uint64_t tag_wait_max_fs() const { return tag_wait_max_fs_; }
+  std::uint64_t tag_held_fs() const { return tag_held_fs_; }  // tag x time held, summed
+  std::uint64_t tags_peak() const { return tags_peak_; }
 
  private:
   struct Direction {
@@ -106,6 +122,11 @@ class PcieFastLink {
   std::uint64_t read_requests_ = 0;
   std::uint64_t write_tlps_ = 0;
   std::uint64_t tag_wait_fs_ = 0;
+  std::uint64_t tag_waits_ = 0;
+  std::uint64_t tag_wait_max_fs_ = 0;
+  std::uint64_t tag_held_fs_ = 0;
+  std::uint64_t tags_peak_ = 0;
+  std::deque<std::uint64_t> held_;  // release times of the tags in use, oldest first
 };
 
 }  // namespace toevp::model

@@ -68,12 +68,20 @@ TEST_CASE("fast PCIe: read tags bound the reads in flight", "[fast][pcie]") {
   const std::uint64_t second = one.read(0, 0x10200, 512);
   CHECK(second >= first + kCplLatencyFs + link_fs(24 + 560));
   CHECK(one.tag_wait_fs() > 0);
+  CHECK(one.tag_waits() == 1);
+  CHECK(one.tags_peak() == 1);
   // Enough tags: the second request goes one core cycle after the first.
   PcieFastLink many(gen4x16());
   const std::uint64_t a = many.read(0, 0x10000, 512);
   const std::uint64_t b = many.read(0, 0x10200, 512);
   CHECK(b - a == link_fs(560));  // queued behind a's completions on the downstream link only
   CHECK(many.tag_wait_fs() == 0);
+  CHECK(many.tags_peak() == 2);
+  // A long stream of reads keeps every tag busy (the link, not the tags, is
+  // the limit at Gen4 x16) and never holds more than there are.
+  for (int i = 0; i < 1000; ++i) many.read(0, 0x100000 + std::uint64_t(i) * 512, 512);
+  CHECK(many.tags_peak() == 64);
+  CHECK(many.tag_waits() > 0);
 }
 
 TEST_CASE("fast PCIe: posted writes split at MPS and queue on the upstream link", "[fast][pcie]") {
