@@ -1,6 +1,7 @@
 // CompletionEngine: CQ ring writes, phase bit, MSI-X moderation. See header.
 #include "model/nic/completion_engine.h"
 
+#include <algorithm>
 #include <array>
 
 #include "model/common/trace.h"
@@ -11,8 +12,8 @@ namespace toevp::model {
 
 using sc_core::sc_time;
 
-CompletionEngine::CompletionEngine(sc_core::sc_module_name name, const ClockDomain& core)
-    : sc_module(name), dma_init("dma_init"), core_(core) {
+CompletionEngine::CompletionEngine(sc_core::sc_module_name name, const ClockDomain& core, bool fast)
+    : sc_module(name), dma_init("dma_init"), core_(core), fast_(fast) {
   SC_THREAD(writer_thread);
 }
 
@@ -46,7 +47,7 @@ void CompletionEngine::post(const Completion& c, const sc_time& ready) {
   posted_event_.notify(sc_core::SC_ZERO_TIME);
 }
 
-void CompletionEngine::encode(const Completion& c, std::uint8_t* out) const {
+void CompletionEngine::encode(const Completion& c, std::uint8_t* out, const sc_time& at) const {
   proto::Bytes b(out, abi::kCqeBytes);
   std::fill(b.begin(), b.end(), 0);
   b[abi::kCqeType] = static_cast<std::uint8_t>(c.type);
@@ -58,7 +59,7 @@ void CompletionEngine::encode(const Completion& c, std::uint8_t* out) const {
   b[abi::kCqeOpcode] = c.opcode;
   b[abi::kCqeEvent] = static_cast<std::uint8_t>(c.event);
   proto::store_le32(b, abi::kCqeInfo, c.info);
-  proto::store_le32(b, abi::kCqeTimestamp, static_cast<std::uint32_t>(core_.now_cycle()));
+  proto::store_le32(b, abi::kCqeTimestamp, static_cast<std::uint32_t>(core_.cycle_of(at)));
   b[abi::kCqePhase] = phase_ ? 1 : 0;
 }
 
@@ -67,17 +68,28 @@ void CompletionEngine::writer_thread() {
     while (queue_.empty()) sc_core::wait(posted_event_);
     Pending p = queue_.front();
     queue_.pop_front();
-    wait_until(core_.align_up(p.ready));
+    // When the entry is written: cycle mode waits for it; fast mode takes it
+    // as the write's annotated time, never before an earlier entry's.
+    sc_time at = core_.align_up(p.ready);
+    if (fast_) {
+      at = std::max({at, last_write_, core_.align_up(sc_core::sc_time_stamp())});
+    } else {
+      wait_until(at);
+      at = sc_core::sc_time_stamp();
+    }
     if ((tail_ + 1) % size_ == head_) {
       // Full: wait for firmware to consume (CQ_HEAD doorbell). Never drop.
+      wait_until(at);  // fast mode: catch up with the entry's time first
       ++stats_.full_waits;
       const sc_time t0 = sc_core::sc_time_stamp();
       while ((tail_ + 1) % size_ == head_) sc_core::wait(head_event_);
       wait_until(core_.align_up(sc_core::sc_time_stamp()));
       stats_.full_wait_ns += (sc_core::sc_time_stamp() - t0).to_seconds() * 1e9;
+      at = sc_core::sc_time_stamp();
     }
+    last_write_ = at;
     std::array<std::uint8_t, abi::kCqeBytes> entry{};
-    encode(p.c, entry.data());
+    encode(p.c, entry.data(), at);
     tlm::tlm_generic_payload t;
     t.set_command(tlm::TLM_WRITE_COMMAND);
     t.set_address(base_ + std::uint64_t{tail_} * abi::kCqeBytes);
@@ -85,7 +97,7 @@ void CompletionEngine::writer_thread() {
     t.set_data_length(abi::kCqeBytes);
     t.set_streaming_width(abi::kCqeBytes);
     t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_time delay = sc_core::SC_ZERO_TIME;
+    sc_time delay = at - sc_core::sc_time_stamp();  // zero in cycle mode
     dma_init->b_transport(t, delay);
     if (!t.is_response_ok()) ++stats_.dma_errors;
     const sc_time landed = sc_core::sc_time_stamp() + delay;
@@ -100,6 +112,9 @@ void CompletionEngine::writer_thread() {
     if (int_enabled_) {
       // One MSI-X message per moderation interval; an entry written while a
       // message is already due is covered by it.
+      // Fast mode writes entries due at the same time back to back before
+      // the message, as cycle mode does when they share the upstream link.
+      if (fast_ && !queue_.empty() && core_.align_up(queue_.front().ready) <= last_write_) continue;
       sc_time at = landed;
       if (msi_sent_once_) {
         const sc_time earliest = last_msi_ + core_.cycles(moderation_cycles_);

@@ -5,6 +5,11 @@
 // When the queue is full (tail + 1 == head) it waits for firmware to move
 // CQ_HEAD: completions are never overwritten or dropped. Claim 7: "providing
 // message completion information to the host ... to release message buffers".
+//
+// Fast mode (sim.mode = fast): an entry posted for a later time is written at
+// once with that time annotated on its DMA write (TLM-2.0 loosely timed), in
+// posting order, instead of the writer waiting for it: the time it lands in
+// host memory, and the firmware's view of it, are the same either way.
 #pragma once
 
 #include <cstdint>
@@ -45,7 +50,7 @@ class CompletionEngine : public sc_core::sc_module {
   SC_HAS_PROCESS(CompletionEngine);
   tlm_utils::simple_initiator_socket<CompletionEngine> dma_init;
 
-  CompletionEngine(sc_core::sc_module_name name, const ClockDomain& core);
+  CompletionEngine(sc_core::sc_module_name name, const ClockDomain& core, bool fast = false);
 
   void configure(std::uint64_t cq_base, std::uint32_t cq_entries);
   void set_interrupts(bool enabled, std::uint64_t msi_addr, std::uint32_t msi_data, std::uint64_t moderation_cycles);
@@ -65,13 +70,16 @@ class CompletionEngine : public sc_core::sc_module {
 
  private:
   void writer_thread();
-  void encode(const Completion& c, std::uint8_t* out) const;
+  // The entry as written at `at` (its timestamp field is that cycle).
+  void encode(const Completion& c, std::uint8_t* out, const sc_core::sc_time& at) const;
 
   struct Pending {
     Completion c;
     sc_core::sc_time ready;
   };
   const ClockDomain& core_;
+  bool fast_;
+  sc_core::sc_time last_write_;  // fast mode: entries are written in time order
   std::deque<Pending> queue_;
   sc_core::sc_event posted_event_, head_event_;
   std::uint64_t base_ = 0;

@@ -84,7 +84,7 @@ Nic::Nic(sc_core::sc_module_name name, const Config& config, link::EthLink& link
       regs("regs"),
       tcb_cache("tcb_cache", tcb_params(config), core_),
       contexts(static_cast<std::uint32_t>(config.get_int("ctx.entries"))),
-      completions("completions", core_),
+      completions("completions", core_, TimingParams::from(config).fast()),
       mac_tx("mac_tx", link, config.get_u64("mac.rate_gbps") * 1000, static_cast<unsigned>(config.get_int("mac.lane_bytes"))),
       dma("dma", dma_params(config), core_, mac_tx, header_gen),
       pe("pe", pe_params(config), core_, tcb_cache, contexts, dma, completions),

@@ -8,8 +8,10 @@
 // overhead per MPS/MRRS piece, the link's payload rate, the completer
 // latency, the read tags - as arithmetic per transfer: a direction is busy
 // until a "free" time that every transfer pushes forward by its bytes at the
-// link rate (first come, first served, no gap filling, no block rounding),
-// and a read request takes the tag that frees first. Completions come back
+// link rate (first come, first served, no gap filling), a transfer is
+// received at the end of the block that holds its last byte (as in cycle
+// mode, so transfers that share a block land together), and a read request
+// takes the tag that frees first. Completions come back
 // in request order here (one FIFO direction, one completer latency), so the
 // tags free in the order they were taken and a ring of release times finds
 // the next free tag without a heap. Latencies come out
@@ -106,12 +108,12 @@ class PcieFastLink {
     std::uint64_t bytes = 0;    // link bytes sent (payload and TLP overhead)
   };
   // `bytes` go as soon as the direction is free at or after `ready_fs`;
-  // returns when the last has arrived.
+  // returns when the last has arrived: the end of its block.
   std::uint64_t send(Direction& d, std::uint64_t ready_fs, std::uint64_t bytes) {
     const std::uint64_t start = std::max(ready_fs, d.free_fs);
     d.free_fs = start + bytes * p_.geometry.block_fs / p_.geometry.bytes_per_block;
     d.bytes += bytes;
-    return d.free_fs;
+    return (d.free_fs + p_.geometry.block_fs - 1) / p_.geometry.block_fs * p_.geometry.block_fs;
   }
 
   PcieFastParams p_;
