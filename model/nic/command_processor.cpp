@@ -40,13 +40,26 @@ void CommandProcessor::doorbell(std::uint32_t tail) {
   doorbell_event_.notify(sc_core::SC_ZERO_TIME);
 }
 
+void CommandProcessor::spend(std::uint64_t cycles) {
+  if (params_.fast) local_ += core_.cycles(cycles);
+  else sc_core::wait(core_.cycles(cycles));
+}
+
+void CommandProcessor::sync() {
+  if (local_ == sc_core::SC_ZERO_TIME) return;
+  const sc_time t = local_;
+  local_ = sc_core::SC_ZERO_TIME;
+  sc_core::wait(t);
+}
+
 void CommandProcessor::fetch_thread() {
   std::vector<std::uint8_t> batch;
   for (;;) {
     if (!enabled_ || head_ == tail_) {
+      sync();
       while (!enabled_ || head_ == tail_) sc_core::wait(doorbell_event_);
       // From the doorbell taking effect to the fetch being issued.
-      sc_core::wait(core_.cycles(params_.doorbell_cycles));
+      spend(params_.doorbell_cycles);
     }
     const std::uint32_t pending = (tail_ + sq_size_ - head_) % sq_size_;
     const std::uint32_t n = std::min({pending, params_.fetch_batch, sq_size_ - head_});
@@ -58,7 +71,7 @@ void CommandProcessor::fetch_thread() {
     t.set_data_length(static_cast<unsigned>(batch.size()));
     t.set_streaming_width(static_cast<unsigned>(batch.size()));
     t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_time delay = sc_core::SC_ZERO_TIME;
+    sc_time delay = local_;  // the request is ready at the local time (zero in cycle mode)
     dma_init->b_transport(t, delay);
     if (!t.is_response_ok()) {
       // The ring itself is unreachable: stop fetching until firmware fixes
@@ -68,14 +81,16 @@ void CommandProcessor::fetch_thread() {
       enabled_ = false;
       continue;
     }
-    wait_until(core_.align_up(sc_core::sc_time_stamp() + delay));
+    wait_until(core_.align_up(sc_core::sc_time_stamp() + delay));  // the entries have arrived
+    local_ = sc_core::SC_ZERO_TIME;
     stats_.fetched += n;
     for (std::uint32_t k = 0; k < n; ++k) {
-      sc_core::wait(core_.cycles(params_.decode_cycles));
+      spend(params_.decode_cycles);
       execute(batch.data() + std::size_t{k} * abi::kSqeBytes, static_cast<std::uint16_t>(head_));
       head_ = (head_ + 1) % sq_size_;
       wave::set(wave::kSqHead, head_);
     }
+    sync();  // fast mode: the cycles of entries that ended in an error completion
   }
 }
 
@@ -90,7 +105,7 @@ void CommandProcessor::reject(const std::uint8_t* sqe, std::uint16_t index, abi:
   c.cookie = proto::load_le64(b, abi::kSqeCookie);
   c.sq_index = index;
   c.opcode = b[abi::kSqeOpcode];
-  completions_.post(c, sc_core::sc_time_stamp());
+  completions_.post(c, now());
   ++stats_.errors;
   ++stats_.errors_by_status[static_cast<unsigned>(status) & 15];
   const std::string msg = "SQ entry " + std::to_string(index) + " (opcode " + std::to_string(c.opcode) +
@@ -130,6 +145,7 @@ void CommandProcessor::execute(const std::uint8_t* sqe, std::uint16_t index) {
     case abi::Opcode::kClose:
       if (!pe_.offloaded(conn)) return reject(sqe, index, abi::Status::kConnState, "connection not offloaded");
       if (pe_.closing(conn)) return reject(sqe, index, abi::Status::kConnState, "connection already closing");
+      sync();
       pe_.close(conn, index);
       return;
     case abi::Opcode::kRawTx: {
@@ -146,6 +162,7 @@ void CommandProcessor::execute(const std::uint8_t* sqe, std::uint16_t index) {
       d.raw_len = len;
       d.cookie = cookie;
       d.sq_index = index;
+      sync();  // the DMA engine's thread sends it at the kernel's time
       while (!dma_.can_push()) sc_core::wait(dma_.space_event());
       dma_.push(std::move(d));
       return;
@@ -156,11 +173,13 @@ void CommandProcessor::execute(const std::uint8_t* sqe, std::uint16_t index) {
       if (len == 0) return reject(sqe, index, abi::Status::kZeroLength, "POST_RECV of 0 bytes");
       if (!pcie_.dma_window_contains(addr, len))
         return reject(sqe, index, abi::Status::kBadAddress, "buffer is not inside host memory");
+      sync();
       if (raw_conn) mac_rx_.post_raw_buffer(addr, len, cookie, index);
       else pe_.post_recv(conn, addr, len, cookie, index);  // in-order data of the connection (RECV_DONE)
       return;
     case abi::Opcode::kUploadConn:
       if (!pe_.offloaded(conn)) return reject(sqe, index, abi::Status::kConnState, "connection not offloaded");
+      sync();  // upload() waits
       pe_.upload(conn, index);  // waits for the connection's DMA reads and the TCB write-back
       return;
   }
@@ -168,6 +187,7 @@ void CommandProcessor::execute(const std::uint8_t* sqe, std::uint16_t index) {
 
 void CommandProcessor::do_offload(std::uint16_t conn, std::uint16_t index, const std::uint8_t* sqe) {
   if (pe_.offloaded(conn)) return reject(sqe, index, abi::Status::kConnState, "connection already offloaded");
+  sync();  // the PCB read is waited for
   std::array<std::uint8_t, abi::kTcbBytes> pcb{};
   sc_time done;
   // Claim 1: the PCB is copied from host memory to the offload engine.
@@ -195,13 +215,14 @@ void CommandProcessor::do_send(std::uint16_t conn, std::uint64_t addr, std::uint
     const std::uint32_t n = std::min(len - off, params_.ctx_max_bytes);
     if (contexts_.full()) {
       // Back-pressure: wait for the peer to ack something. Nothing is dropped.
+      sync();
       ++stats_.ctx_full_stalls;
       const std::uint64_t c0 = core_.now_cycle();
       while (contexts_.full()) sc_core::wait(contexts_.freed_event());
       wait_until(core_.align_up(sc_core::sc_time_stamp()));
       stats_.ctx_full_stall_cycles += core_.now_cycle() - c0;
     }
-    sc_core::wait(core_.cycles(params_.alloc_cycles));
+    spend(params_.alloc_cycles);
     if (!pe_.offloaded(conn)) {
       // The connection ended (RST, retransmission give-up) while this SEND
       // waited: its queued part went with the connection, and no context may
@@ -215,7 +236,7 @@ void CommandProcessor::do_send(std::uint16_t conn, std::uint64_t addr, std::uint
       c.cookie = cookie;
       c.sq_index = index;
       c.opcode = static_cast<std::uint8_t>(abi::Opcode::kSend);
-      completions_.post(c, sc_core::sc_time_stamp());
+      completions_.post(c, now());
       return;
     }
     MessageContext m;
@@ -227,6 +248,7 @@ void CommandProcessor::do_send(std::uint16_t conn, std::uint64_t addr, std::uint
     m.sq_index = index;
     m.last_of_message = off + n == len;
     m.message_bytes = len;
+    sync();  // fast mode: decode and allocation in one wait, then the context is visible
     pe_.append_context(conn, contexts_.allocate(m));
     off += n;
   }

@@ -36,6 +36,11 @@ struct CommandProcessorParams {
   std::uint64_t alloc_cycles = 1;
   std::uint32_t ctx_max_bytes = 1u << 20;
   std::uint32_t max_raw_frame = 1514;
+  // sim.mode = fast: decode and allocation cycles add to a local time that
+  // is waited out (TLM-2.0 LT) only before an effect other processes see
+  // (a linked context, CLOSE, POST_RECV) or another wait: one wait per SEND
+  // instead of two, at the same times.
+  bool fast = false;
 };
 
 struct CommandStats {
@@ -78,6 +83,12 @@ class CommandProcessor : public sc_core::sc_module {
   void reject(const std::uint8_t* sqe, std::uint16_t index, abi::Status status, const std::string& why);
   void do_offload(std::uint16_t conn, std::uint16_t index, const std::uint8_t* sqe);
   void do_send(std::uint16_t conn, std::uint64_t addr, std::uint32_t len, std::uint64_t cookie, std::uint16_t index);
+  // Time: the kernel's plus the local time fast mode has run ahead (zero in
+  // cycle mode). spend() waits in cycle mode and adds local time in fast
+  // mode; sync() waits the local time out (before any other wait).
+  sc_core::sc_time now() const { return sc_core::sc_time_stamp() + local_; }
+  void spend(std::uint64_t cycles);
+  void sync();
 
   CommandProcessorParams params_;
   const ClockDomain& core_;
@@ -93,6 +104,7 @@ class CommandProcessor : public sc_core::sc_module {
   std::uint32_t tcb_entries_ = 0;
   std::uint32_t head_ = 0, tail_ = 0;
   bool enabled_ = false;
+  sc_core::sc_time local_;
   sc_core::sc_event doorbell_event_;
   CommandStats stats_;
   std::function<void(abi::Status, const std::string&)> error_hook_;

@@ -71,6 +71,7 @@ CommandProcessorParams cmd_params(const Config& c) {
   p.alloc_cycles = c.get_u64("ctx.alloc_cycles");
   p.ctx_max_bytes = static_cast<std::uint32_t>(c.get_int("ctx.max_bytes"));
   p.max_raw_frame = max_frame(c);
+  p.fast = TimingParams::from(c).fast();
   return p;
 }
 
