@@ -5,7 +5,7 @@
 
 #include <boost/container_hash/hash.hpp>
 
-#include "model/proto/tcp_frame.h"
+#include "model/proto/tcp.h"
 
 namespace toevp::tb {
 
@@ -45,33 +45,45 @@ void StreamDigest::append(Stream& s, const std::uint8_t* data, std::size_t len) 
 
 void StreamDigest::on_frame(bool to_peer, const link::EthFrame& frame) {
   if (!frame.fcs_ok) return;  // the receiving MAC drops it
-  proto::TcpFrameView v;
-  if (proto::parse_tcp_frame(frame.data, v, false) != proto::FrameError::kNone) return;
-  const std::uint16_t nic_port = to_peer ? v.tcp.src_port : v.tcp.dst_port;
-  const std::uint16_t peer_port = to_peer ? v.tcp.dst_port : v.tcp.src_port;
+  // Only the fields a stream needs, at their fixed places (Ethernet II,
+  // IPv4, TCP): this runs on every frame of both modes, so it does not
+  // parse options or check checksums (the receivers do).
+  const std::vector<std::uint8_t>& f = frame.data;
+  if (f.size() < 54 || f[12] != 0x08 || f[13] != 0x00 || (f[14] >> 4) != 4 || f[23] != 6) return;
+  const std::size_t ip_len = (std::size_t{f[16]} << 8) | f[17];
+  const std::size_t tcp = 14 + std::size_t(f[14] & 0x0F) * 4;
+  if (14 + ip_len > f.size() || tcp + 20 > 14 + ip_len) return;
+  const std::size_t payload = tcp + std::size_t(f[tcp + 12] >> 4) * 4;
+  if (payload > 14 + ip_len) return;
+  const auto be16 = [&](std::size_t i) { return static_cast<std::uint16_t>((f[i] << 8) | f[i + 1]); };
+  const proto::Seq seq{(std::uint32_t{be16(tcp + 4)} << 16) | be16(tcp + 6)};
+  const std::uint8_t flags = f[tcp + 13];
+  const std::uint16_t nic_port = to_peer ? be16(tcp) : be16(tcp + 2);
+  const std::uint16_t peer_port = to_peer ? be16(tcp + 2) : be16(tcp);
   Stream& s = streams_[(std::uint64_t{to_peer} << 32) | (std::uint64_t{nic_port} << 16) | peer_port];
-  if (v.tcp.flags & proto::kTcpSyn) {
+  if (flags & proto::kTcpSyn) {
     if (!s.synced) {
       s.synced = true;
-      s.next = v.tcp.seq + 1;
+      s.next = seq + 1;
     }
     return;
   }
-  if (v.payload.empty()) return;
+  const auto len = static_cast<std::uint32_t>(14 + ip_len - payload);
+  if (len == 0) return;
+  const std::uint8_t* data = f.data() + payload;
   if (!s.synced) {  // no SYN seen (a connection set up before the link was watched)
     s.synced = true;
-    s.next = v.tcp.seq;
+    s.next = seq;
   }
-  const std::int32_t ahead = v.tcp.seq - s.next;
-  const auto len = static_cast<std::uint32_t>(v.payload.size());
+  const std::int32_t ahead = seq - s.next;
   if (ahead > 0) {  // beyond a hole: keep it until the hole is filled
     auto& kept = s.ahead[s.bytes + static_cast<std::uint32_t>(ahead)];
-    if (kept.size() < len) kept.assign(v.payload.begin(), v.payload.end());
+    if (kept.size() < len) kept.assign(data, data + len);
     return;
   }
   const auto old = static_cast<std::uint32_t>(-ahead);
   if (old >= len) return;  // nothing new
-  append(s, v.payload.data() + old, len - old);
+  append(s, data + old, len - old);
   s.next += len - old;
   while (!s.ahead.empty() && s.ahead.begin()->first <= s.bytes) {
     const auto it = s.ahead.begin();
