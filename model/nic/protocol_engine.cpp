@@ -134,14 +134,16 @@ void ProtocolEngine::close(std::uint16_t conn, std::uint16_t sq_index) {
 void ProtocolEngine::post_recv(std::uint16_t conn, std::uint64_t addr, std::uint32_t len, std::uint64_t cookie,
                                std::uint16_t sq_index) {
   ConnState& c = conns_.at(conn);
-  const auto before = static_cast<std::uint32_t>(c.rcv_adv - c.tcb.rcv_nxt);
-  c.recv_buffers.push_back(RecvBuffer{addr, len, 0, cookie, sq_index});
+  c.recv_buffers.push_back(RecvBuffer{addr, len, 0, cookie, sq_index, sc_core::SC_ZERO_TIME});
   c.recv_free += len;
-  // Window update (RFC 9293 3.8.6.2.2, RFC 1122 4.2.3.3): tell the peer at
-  // once when the window was too small for a segment and now opens by one.
-  const std::uint32_t mss = c.tcb.mss;
-  const std::uint64_t could = std::min<std::uint64_t>(c.recv_free, max_rcv_window(c));
-  if (before < mss && could >= before + mss) {
+  c.recv_posted += len;
+  // Window update (RFC 9293 3.8.6.2.2, RFC 1122 4.2.3.3): a peer told less
+  // than one segment of window may be waiting for exactly this space (its
+  // sender SWS avoidance holds back a short segment, a closed window waits
+  // for its persist timer). Tell it at once when the new space moves the
+  // right edge; with a window of a segment or more, the ACKs of the data it
+  // sends carry the new edge anyway.
+  if (rcv_window_told(c) < c.tcb.mss && rcv_edge_may_move(c, rcv_open_edge(c))) {
     c.ack_pending = true;
     make_ready(conn);
   }
@@ -257,16 +259,48 @@ std::uint32_t ProtocolEngine::max_rcv_window(const ConnState& c) const {
   return std::uint32_t{0xFFFF} << proto::clamp_window_shift(c.tcb.rcv_wscale);
 }
 
-// The window field of the next segment. The right edge moves right only,
-// and only by at least min(MSS, half the largest window) at a time
-// (receiver silly-window avoidance, RFC 1122 4.2.3.3).
+// Where the right edge would be if all free posted buffer space were offered.
+Seq ProtocolEngine::rcv_open_edge(const ConnState& c) const {
+  return c.tcb.rcv_nxt + static_cast<std::uint32_t>(std::min<std::uint64_t>(c.recv_free, max_rcv_window(c)));
+}
+
+// Receiver silly-window avoidance (RFC 9293 3.8.6.2.2, RFC 1122 4.2.3.3):
+// the right edge moves right only, and only by at least min(MSS, RCV.BUFF /
+// 2), RCV.BUFF being the posted buffer space. It also moves when the window
+// it makes holds a full segment or all the space firmware has posted: such a
+// window is not silly (the peer can do no better than fill it). The RFC's
+// rule counts on the application freeing more space soon, but firmware posts
+// exactly the buffers it wants filled: an edge stopped short of them (the
+// handshake's promise ending inside a buffer, buffers below one MSS) would
+// never move again, and the peer would wait for its persist timer.
+bool ProtocolEngine::rcv_edge_may_move(const ConnState& c, Seq edge) const {
+  if (edge <= c.rcv_adv) return false;
+  const auto buff = static_cast<std::uint32_t>(std::min<std::uint64_t>(c.recv_posted, max_rcv_window(c)));
+  const std::uint32_t mss = c.tcb.mss;
+  return static_cast<std::uint32_t>(edge - c.rcv_adv) >= std::min(mss, buff / 2) ||
+         static_cast<std::uint32_t>(edge - c.tcb.rcv_nxt) >= std::min(mss, buff);
+}
+
+// The window in bytes the peer reads from the field we send now (before any
+// move of the edge).
+std::uint32_t ProtocolEngine::rcv_window_told(const ConnState& c) const {
+  const auto left = c.rcv_adv > c.tcb.rcv_nxt ? static_cast<std::uint32_t>(c.rcv_adv - c.tcb.rcv_nxt) : 0u;
+  return proto::scaled_window(proto::window_field_round_up(left, c.tcb.rcv_wscale), c.tcb.rcv_wscale);
+}
+
+// The window field of the next segment. The field is rounded up to the
+// scale unit (RFC 7323 section 2.3): rounded down, the last few bytes of
+// posted space (fewer than 2^rcv_wscale) read as a closed window and the
+// peer waits for its persist timer with its last bytes in hand (found by the
+// workload: 16 KiB responses, 72 bytes left, a 1 ms stall). The peer may
+// then send up to 2^rcv_wscale - 1 bytes beyond the posted buffers; those
+// are dropped and resent like any data without buffer space.
 std::uint16_t ProtocolEngine::rcv_window_field(ConnState& c) {
   const proto::Tcb& t = c.tcb;
-  const Seq edge = t.rcv_nxt + static_cast<std::uint32_t>(std::min<std::uint64_t>(c.recv_free, max_rcv_window(c)));
-  const auto threshold = static_cast<std::int32_t>(std::min<std::uint32_t>(t.mss, max_rcv_window(c) / 2));
-  if (edge - c.rcv_adv >= threshold) c.rcv_adv = edge;
+  const Seq edge = rcv_open_edge(c);
+  if (rcv_edge_may_move(c, edge)) c.rcv_adv = edge;
   if (c.rcv_adv < t.rcv_nxt) c.rcv_adv = t.rcv_nxt;
-  return proto::window_field(static_cast<std::uint32_t>(c.rcv_adv - t.rcv_nxt), t.rcv_wscale);
+  return proto::window_field_round_up(static_cast<std::uint32_t>(c.rcv_adv - t.rcv_nxt), t.rcv_wscale);
 }
 
 void ProtocolEngine::gather(ConnState& c, Seq seq, std::uint32_t len, std::vector<GatherPiece>& out) {

@@ -218,6 +218,7 @@ class ProtocolEngine : public sc_core::sc_module {
     // Receive side.
     std::deque<RecvBuffer> recv_buffers;
     std::uint64_t recv_free = 0;   // unfilled bytes of the posted buffers
+    std::uint64_t recv_posted = 0; // bytes of the posted buffers not yet completed (RFC 9293's RCV.BUFF)
     proto::Seq rcv_adv{0};         // right edge of the window advertised (never moves left)
     unsigned unacked_segments = 0; // data segments received since our last ACK
     // Teardown.
@@ -252,6 +253,9 @@ class ProtocolEngine : public sc_core::sc_module {
   std::uint32_t now_ts(const ConnState& c) const;
   std::uint16_t rcv_window_field(ConnState& c);
   std::uint32_t max_rcv_window(const ConnState& c) const;
+  proto::Seq rcv_open_edge(const ConnState& c) const;
+  bool rcv_edge_may_move(const ConnState& c, proto::Seq edge) const;
+  std::uint32_t rcv_window_told(const ConnState& c) const;
   void wait_dma_drained();
 
   // Receive (protocol_engine_rx.cpp).

@@ -245,6 +245,7 @@ void ProtocolEngine::complete_recv_buffer(std::uint16_t conn, ConnState& c, abi:
   const RecvBuffer b = c.recv_buffers.front();
   c.recv_buffers.pop_front();
   c.recv_free -= b.len - b.filled;
+  c.recv_posted -= b.len;
   Completion done;
   done.type = abi::CqeType::kRecvDone;
   done.status = status;

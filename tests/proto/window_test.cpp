@@ -36,3 +36,17 @@ TEST_CASE("window shifts above 14 are treated as 14 (RFC 7323 section 2.3)", "[w
   CHECK(scaled_window(1, 15) == 16384);
   CHECK(window_field(16384 * 3, 20) == 3);
 }
+
+TEST_CASE("window_field_round_up never reads a window with room as closed", "[window]") {
+  CHECK(window_field_round_up(0, 7) == 0);
+  CHECK(window_field_round_up(1, 7) == 1);
+  CHECK(window_field_round_up(72, 7) == 1);     // rounded down this would be 0
+  CHECK(window_field_round_up(128, 7) == 1);    // exact multiples stay exact
+  CHECK(window_field_round_up(456, 7) == 4);    // 3.56 units
+  CHECK(window_field_round_up(65535, 0) == 65535);
+  CHECK(scaled_window(window_field_round_up(1'000'000, 7), 7) == 1'000'064);  // at most 2^7 - 1 more
+  CHECK(window_field_round_up(0xFFFFu << 7, 7) == 0xFFFF);
+  CHECK(window_field_round_up((0xFFFFu << 7) + 1, 7) == 0xFFFF);  // saturates
+  CHECK(window_field_round_up(0xFFFFFFFFu, 14) == 0xFFFF);
+  CHECK(window_field_round_up(5, 20) == 1);     // shift clamped to 14
+}
