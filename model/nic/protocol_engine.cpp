@@ -377,7 +377,7 @@ bool ProtocolEngine::build_retransmission(std::uint16_t conn, ConnState& c, TxDe
   const Seq end = t.snd_una + len + (fin ? 1 : 0);
   if (t.snd_nxt < end) t.snd_nxt = end;
   c.rtt_timing = false;  // Karn: nothing timed across a retransmission
-  if (!c.timers[kRtoTimer].armed) arm_timer(conn, c, kRtoTimer, c.rto->rto_ns());
+  c.rto_on_handoff = true;
   return true;
 }
 
@@ -433,7 +433,7 @@ bool ProtocolEngine::build_segment(std::uint16_t conn, ConnState& c, TxDescripto
     t.snd_nxt += len + (fin_now ? 1 : 0);
     if (fin_now) c.fin_sent = true;
     if (t.snd_nxt > t.snd_max) t.snd_max = t.snd_nxt;
-    if (!c.timers[kRtoTimer].armed) arm_timer(conn, c, kRtoTimer, c.rto->rto_ns());  // RFC 6298 5.1
+    c.rto_on_handoff = true;  // RFC 6298 5.1
   }
   return true;
 }
@@ -461,6 +461,7 @@ void ProtocolEngine::tx_thread() {
     wait_until(busy_until);
     while (!dma_.can_push()) sc_core::wait(dma_.space_event());
     dma_.push(std::move(d));
+    start_rto_after_handoff(conn, c);
     make_ready(conn);  // round robin: back to the tail; dropped there if it has nothing to send
     finish_if_closed(conn, c);
   }

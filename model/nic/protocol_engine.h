@@ -208,6 +208,7 @@ class ProtocolEngine : public sc_core::sc_module {
     std::uint32_t retries = 0;         // RTOs in a row (RFC 6298 5.5 back-offs)
     bool retransmit_now = false;       // fast retransmit / partial ACK: resend at snd_una
     bool probe_now = false;            // the persist timer asks for a zero-window probe
+    bool rto_on_handoff = false;       // the segment being sent starts the idle retransmission timer
     unsigned persist_backoff = 0;
     // RTT timing without timestamps (Karn's algorithm, RFC 6298 section 3).
     bool rtt_timing = false;
@@ -279,6 +280,10 @@ class ProtocolEngine : public sc_core::sc_module {
   void on_rto(std::uint16_t conn, ConnState& c);
   void on_persist(std::uint16_t conn, ConnState& c);
   void on_delack(std::uint16_t conn, ConnState& c);
+  void fire_timer(std::uint16_t conn, ConnState& c, TimerKind kind);
+  bool timer_live(std::uint16_t conn, TimerKind kind, std::uint64_t gen) const;
+  void on_expiry_event(std::uint16_t conn, TimerKind kind, std::uint64_t gen);
+  void start_rto_after_handoff(std::uint16_t conn, ConnState& c);
   void start_persist(std::uint16_t conn, ConnState& c);
   void give_up(std::uint16_t conn, ConnState& c, abi::Status status, abi::ConnEvent ev);
   void release_all(std::uint16_t conn, ConnState& c, abi::Status status, const sc_core::sc_time& at);
@@ -296,10 +301,15 @@ class ProtocolEngine : public sc_core::sc_module {
   std::unordered_map<std::uint64_t, std::uint16_t> by_tuple_;
   std::deque<std::uint16_t> ready_;
   sc_core::sc_event ready_event_;
+  // An event of the receive pipeline: a segment from MacRx, or (cycle mode)
+  // the expiry of a retransmission or persist timer, queued behind the
+  // segments that arrived before it (see timer_method).
   struct RxItem {
     std::uint16_t conn;
     RxSegment seg;
     sc_core::sc_time ready;
+    TimerKind expired = kTimerKinds;  // kTimerKinds: a segment
+    std::uint64_t gen = 0;            // the expired timer's generation
   };
   std::deque<RxItem> rx_queue_;
   sc_core::sc_event rx_event_;

@@ -57,6 +57,7 @@ void ProtocolEngine::tx_loop_fast() {
     const sc_time taken = dma_.send_now(std::move(d), busy_until);
     tx_qk_.set(taken - sc_core::sc_time_stamp());
     local_ = tx_qk_.get_local_time();
+    start_rto_after_handoff(conn, c);
     make_ready(conn);  // round robin, as in cycle mode
     finish_if_closed(conn, c);
     if (tx_qk_.need_sync()) sync_tx();

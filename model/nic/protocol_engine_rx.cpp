@@ -24,10 +24,17 @@ void ProtocolEngine::rx_thread() {
     while (rx_queue_.empty()) sc_core::wait(rx_event_);
     RxItem item = std::move(rx_queue_.front());
     rx_queue_.pop_front();
+    // An expiry whose timer a segment ahead of it restarted or stopped is
+    // dropped without a TCB access (the timer unit knows it is stale).
+    if (item.expired != kTimerKinds && !timer_live(item.conn, item.expired, item.gen)) continue;
     const sc_time start = std::max({core_.align_up(item.ready), busy_until, core_.align_up(sc_core::sc_time_stamp())});
     const sc_time tcb_ready = tcb_cache_.access(item.conn, start, true);
     busy_until = tcb_ready + core_.cycles(params_.rx_cycles);
     wait_until(busy_until);
+    if (item.expired != kTimerKinds) {
+      on_expiry_event(item.conn, item.expired, item.gen);
+      continue;
+    }
     auto it = conns_.find(item.conn);
     if (it == conns_.end() || !it->second.offloaded) continue;
     ++stats_.rx_segments;

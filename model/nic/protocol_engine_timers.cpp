@@ -33,29 +33,74 @@ void ProtocolEngine::stop_all_timers(ConnState& c) {
   for (int k = 0; k < kTimerKinds; ++k) stop_timer(c, static_cast<TimerKind>(k));
 }
 
+bool ProtocolEngine::timer_live(std::uint16_t conn, TimerKind kind, std::uint64_t gen) const {
+  auto it = conns_.find(conn);
+  return it != conns_.end() && it->second.timers[kind].armed && it->second.timers[kind].gen == gen;
+}
+
+// A timer expires on its deadline. In cycle mode a retransmission or persist
+// expiry is an event of the receive pipeline, queued behind every segment
+// MacRx handed over before it and processed like one (TCB access, then
+// pe.rx_cycles): an ACK that reached the NIC before the deadline is
+// processed first and restarts or stops the timer, so the expiry finds it
+// stale. RFC 6298 times the ACK's arrival, not how long the engine takes to
+// get to it: when a burst of TCB misses (about 850 ns each, one at a time)
+// held ACKs in the queue for longer than the RTO, expiring at once counted
+// timeouts, collapsed cwnd and backed the RTO off for data already
+// acknowledged (found by the workload: 300 timeouts and no segment resent,
+// 4096 connections through a 256-entry TCB cache). Until it is processed
+// the timer stays armed, so nothing arms it again meanwhile. Delayed-ACK
+// expiries act at once (an ACK owed stays owed whatever is queued), as does
+// every expiry in fast mode, which processes a segment in the activation
+// that delivers it (there is no queue to overtake).
 void ProtocolEngine::timer_method() {
   const sc_time now = sc_core::sc_time_stamp();
-  auto live = [this](const TimerEntry& e) {
-    auto it = conns_.find(e.conn);
-    return it != conns_.end() && it->second.timers[e.kind].armed && it->second.timers[e.kind].gen == e.gen;
-  };
+  auto live = [this](const TimerEntry& e) { return timer_live(e.conn, e.kind, e.gen); };
   while (!timers_.empty() && timers_.top().deadline <= now) {
     const TimerEntry e = timers_.top();
     timers_.pop();
     if (!live(e)) continue;
+    if (e.kind != kDelackTimer && !params_.fast) {
+      rx_queue_.push_back(RxItem{e.conn, RxSegment{}, now, e.kind, e.gen});
+      rx_event_.notify(sc_core::SC_ZERO_TIME);
+      continue;
+    }
     ConnState& c = conns_.at(e.conn);
     c.timers[e.kind].armed = false;
-    if (!c.offloaded || c.uploading) continue;
-    switch (e.kind) {
-      case kRtoTimer: on_rto(e.conn, c); break;
-      case kPersistTimer: on_persist(e.conn, c); break;
-      case kDelackTimer: on_delack(e.conn, c); break;
-      default: break;
-    }
+    fire_timer(e.conn, c, e.kind);
   }
   // Drop stale entries at the top so the next notification is meaningful.
   while (!timers_.empty() && !live(timers_.top())) timers_.pop();
   if (!timers_.empty()) timer_event_.notify(timers_.top().deadline - now);
+}
+
+// A queued expiry at the head of the receive pipeline, its TCB on chip.
+void ProtocolEngine::on_expiry_event(std::uint16_t conn, TimerKind kind, std::uint64_t gen) {
+  if (!timer_live(conn, kind, gen)) return;  // restarted or stopped while the TCB was fetched
+  ConnState& c = conns_.at(conn);
+  c.timers[kind].armed = false;
+  fire_timer(conn, c, kind);
+}
+
+void ProtocolEngine::fire_timer(std::uint16_t conn, ConnState& c, TimerKind kind) {
+  if (!c.offloaded || c.uploading) return;
+  switch (kind) {
+    case kRtoTimer: on_rto(conn, c); break;
+    case kPersistTimer: on_persist(conn, c); break;
+    case kDelackTimer: on_delack(conn, c); break;
+    default: break;
+  }
+}
+
+// RFC 6298 5.1: the timer starts, if it is not running, when a segment with
+// data (or a FIN) leaves the engine for the DMA engine (docs/timing.md), not
+// when the segment was decided: the decision waits for its TCB (a miss
+// costs a PCIe read) and for room in the transmit buffer first.
+void ProtocolEngine::start_rto_after_handoff(std::uint16_t conn, ConnState& c) {
+  if (!c.rto_on_handoff) return;
+  c.rto_on_handoff = false;
+  if (!c.offloaded || c.uploading || c.tcb.snd_una == c.tcb.snd_max || c.timers[kRtoTimer].armed) return;
+  arm_timer(conn, c, kRtoTimer, c.rto->rto_ns());
 }
 
 void ProtocolEngine::on_rto(std::uint16_t conn, ConnState& c) {
