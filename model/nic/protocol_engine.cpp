@@ -438,22 +438,32 @@ bool ProtocolEngine::build_segment(std::uint16_t conn, ConnState& c, TxDescripto
   return true;
 }
 
+// Takes the connection at the head of the ready list and builds its next
+// segment (both transmit loops, cycle and fast, start each step here); false
+// if it has nothing to send now.
+bool ProtocolEngine::next_segment(std::uint16_t& conn, TxDescriptor& d) {
+  conn = ready_.front();
+  ready_.pop_front();
+  ConnState& c = conns_.at(conn);
+  c.in_ready_list = false;
+  if (!c.offloaded || c.uploading) return false;
+  if (!build_segment(conn, c, d)) {
+    finish_if_closed(conn, c);
+    return false;
+  }
+  count_sent(c, d);
+  return true;
+}
+
 void ProtocolEngine::tx_thread() {
   if (params_.fast) return tx_loop_fast();
   sc_time busy_until = sc_core::SC_ZERO_TIME;
   for (;;) {
     while (ready_.empty()) sc_core::wait(ready_event_);
-    const std::uint16_t conn = ready_.front();
-    ready_.pop_front();
-    ConnState& c = conns_.at(conn);
-    c.in_ready_list = false;
-    if (!c.offloaded || c.uploading) continue;
+    std::uint16_t conn = 0;
     TxDescriptor d;
-    if (!build_segment(conn, c, d)) {
-      finish_if_closed(conn, c);
-      continue;
-    }
-    count_sent(c, d);
+    if (!next_segment(conn, d)) continue;
+    ConnState& c = conns_.at(conn);
     // One segment per tx_cycles, after the TCB is on chip.
     const sc_time start = std::max(core_.align_up(sc_core::sc_time_stamp()), busy_until);
     const sc_time tcb_ready = tcb_cache_.access(conn, start, true);

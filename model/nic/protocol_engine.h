@@ -251,6 +251,7 @@ class ProtocolEngine : public sc_core::sc_module {
                    TxDescriptor& d);
   void gather(ConnState& c, proto::Seq seq, std::uint32_t len, std::vector<GatherPiece>& out);
   void count_sent(ConnState& c, const TxDescriptor& d);
+  bool next_segment(std::uint16_t& conn, TxDescriptor& d);
   std::uint32_t now_ts(const ConnState& c) const;
   std::uint16_t rcv_window_field(ConnState& c);
   std::uint32_t max_rcv_window(const ConnState& c) const;

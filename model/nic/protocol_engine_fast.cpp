@@ -39,17 +39,10 @@ void ProtocolEngine::tx_loop_fast() {
       sync_tx();
       while (ready_.empty()) sc_core::wait(ready_event_);
     }
-    const std::uint16_t conn = ready_.front();
-    ready_.pop_front();
-    ConnState& c = conns_.at(conn);
-    c.in_ready_list = false;
-    if (!c.offloaded || c.uploading) continue;
+    std::uint16_t conn = 0;
     TxDescriptor d;
-    if (!build_segment(conn, c, d)) {
-      finish_if_closed(conn, c);
-      continue;
-    }
-    count_sent(c, d);
+    if (!next_segment(conn, d)) continue;
+    ConnState& c = conns_.at(conn);
     // The same initiation interval as cycle mode (TCB access, pe.tx_cycles);
     // the DMA engine takes the segment when its transmit buffer has room.
     const sc_time start = std::max(core_.align_up(now()), busy_until);
