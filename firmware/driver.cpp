@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <set>
 
 #include "firmware/abi_strings.h"
 #include "model/abi/toevp_regs.h"
@@ -287,6 +288,43 @@ bool Driver::close(std::uint16_t conn) {
   ring();
   if (conns_[conn] == ConnState::kEstablished) conns_[conn] = ConnState::kClosing;
   return true;
+}
+
+bool Driver::close_all(const std::vector<std::uint16_t>& conns, std::uint64_t timeout_ns,
+                       const std::function<void(const Completion&)>& seen) {
+  std::string first_failure;
+  auto failure = [&](std::string message) {
+    error_log_.push_back(message);
+    if (first_failure.empty()) first_failure = std::move(message);
+  };
+  std::set<std::uint16_t> open;
+  for (std::uint16_t conn : conns) {
+    if (!check_conn(conn) || !post(Sqe{abi::Opcode::kClose, 0, conn, 0, 0, conn})) {
+      failure("CLOSE of conn " + std::to_string(conn) + ": " + last_error_);
+      continue;
+    }
+    if (conns_[conn] == ConnState::kEstablished) conns_[conn] = ConnState::kClosing;
+    open.insert(conn);
+  }
+  ring();
+  while (!open.empty()) {
+    Completion c;
+    if (!wait_completion(c, timeout_ns)) {
+      failure(std::to_string(open.size()) + " connections not closed " + std::to_string(timeout_ns) +
+              " ns after the last completion (first: conn " + std::to_string(*open.begin()) + ")");
+      break;
+    }
+    seen(c);
+    if (c.type != abi::CqeType::kConnEvent || open.count(c.conn_id) == 0) continue;
+    if (c.event == abi::ConnEvent::kClosed) {
+      open.erase(c.conn_id);
+    } else if (c.event == abi::ConnEvent::kRstReceived || c.event == abi::ConnEvent::kTimeout) {
+      open.erase(c.conn_id);
+      failure("conn " + std::to_string(c.conn_id) + " ended during close: " + describe(c));
+    }
+  }
+  if (first_failure.empty()) return true;
+  return fail(std::move(first_failure));
 }
 
 bool Driver::upload(std::uint16_t conn, Pcb* out) {

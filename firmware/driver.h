@@ -150,6 +150,15 @@ class Driver {
                  std::uint64_t cookie);
   // Posts CLOSE and rings; CONN_EVENT CLOSED follows once the FIN is acked.
   bool close(std::uint16_t conn);
+  // Closes the connections `conns` lists: posts CLOSE for each (one doorbell)
+  // and reaps until each has ended, waiting at most timeout_ns for every next
+  // completion. Every completion reaped meanwhile (late SEND_DONEs, aborted
+  // RECV_DONEs, the CONN_EVENTs themselves) goes to `seen`, in ring order.
+  // False, with every failure in error_log() and the first in last_error(),
+  // if a CLOSE was refused, a connection ended by RST_RECEIVED or TIMEOUT
+  // instead of CLOSED, or the wait timed out.
+  bool close_all(const std::vector<std::uint16_t>& conns, std::uint64_t timeout_ns,
+                 const std::function<void(const Completion&)>& seen);
   // Posts UPLOAD_CONN, waits for UPLOAD_DONE and reads the live TCB back.
   bool upload(std::uint16_t conn, Pcb* out);
   // Offloads slot `conn` from `pcb` (e.g. an uploaded TCB with snd_nxt set

@@ -234,26 +234,13 @@ void BulkSender::on_send_done(Driver& drv, HostInterface& host, const Completion
 }
 
 void BulkSender::close_all(Driver& drv, HostInterface& host) {
-  std::uint32_t closing = 0;
-  for (std::uint16_t i = 0; i < conns_.size(); ++i) {
-    if (!conns_[i].established || conns_[i].closed) continue;
-    if (!drv.close(i)) error("CLOSE of conn " + std::to_string(i) + ": " + drv.last_error());
-    else ++closing;
-  }
-  auto all_closed = [&] {
-    for (const Conn& c : conns_)
-      if (c.established && !c.closed) return false;
-    return true;
-  };
-  while (closing > 0 && !all_closed()) {
-    Completion c;
-    if (!drv.wait_completion(c, params_.close_timeout_ns)) {
-      error("connections not closed after " + std::to_string(params_.close_timeout_ns) + " ns");
-      return;
-    }
-    // Late SEND_DONEs (duplicates) are still checked here.
-    on_completion(drv, host, c);
-  }
+  std::vector<std::uint16_t> established;
+  for (std::uint16_t i = 0; i < conns_.size(); ++i)
+    if (conns_[i].established && !conns_[i].closed) established.push_back(i);
+  // Late SEND_DONEs (duplicates) are still checked while the FINs go out.
+  const bool ok = drv.close_all(established, params_.close_timeout_ns,
+                                [&](const Completion& c) { on_completion(drv, host, c); });
+  if (!ok) error(drv.last_error());
 }
 
 }  // namespace toevp::fw

@@ -252,19 +252,14 @@ void RequestResponse::finish_answered(HostInterface& host, std::uint16_t conn) {
 }
 
 void RequestResponse::close_all(Driver& drv) {
-  std::uint32_t closing = 0;
-  for (std::uint16_t i = 0; i < conns_.size(); ++i) {
-    if (conns_[i].closed || drv.conn_state(i) != ConnState::kEstablished) continue;
-    if (drv.close(i)) ++closing;
-    else error("CLOSE of conn " + std::to_string(i) + ": " + drv.last_error());
-  }
-  while (results_.connections_closed < closing) {
-    Completion c;
-    if (!drv.wait_completion(c, params_.close_timeout_ns))
-      return error("connections not closed after " + std::to_string(params_.close_timeout_ns) + " ns");
+  std::vector<std::uint16_t> established;
+  for (std::uint16_t i = 0; i < conns_.size(); ++i)
+    if (!conns_[i].closed && drv.conn_state(i) == ConnState::kEstablished) established.push_back(i);
+  const bool ok = drv.close_all(established, params_.close_timeout_ns, [&](const Completion& c) {
     if (c.type == abi::CqeType::kConnEvent && c.event == abi::ConnEvent::kClosed) ++results_.connections_closed;
     else if (c.type == abi::CqeType::kError || c.type == abi::CqeType::kSendDone) error("during close: " + describe(c));
-  }
+  });
+  if (!ok) error(drv.last_error());
 }
 
 }  // namespace toevp::fw

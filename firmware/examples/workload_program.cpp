@@ -345,22 +345,16 @@ void WorkloadProgram::finish_done(Driver& drv, HostInterface& host, std::uint16_
 }
 
 void WorkloadProgram::close_all(Driver& drv) {
-  std::uint32_t closing = 0;
-  for (std::uint16_t i = 0; i < conns_.size(); ++i) {
-    if (!conns_[i].established || drv.conn_state(i) != ConnState::kEstablished) continue;
-    if (drv.close(i)) ++closing;
-    else error("CLOSE of conn " + std::to_string(i) + ": " + drv.last_error());
-  }
-  while (results_.connections_closed < closing) {
-    Completion c;
-    if (!drv.wait_completion(c, params_.close_timeout_ns))
-      return error(std::to_string(closing - results_.connections_closed) + " connections not closed after " +
-                   std::to_string(params_.close_timeout_ns) + " ns");
+  std::vector<std::uint16_t> established;
+  for (std::uint16_t i = 0; i < conns_.size(); ++i)
+    if (conns_[i].established && drv.conn_state(i) == ConnState::kEstablished) established.push_back(i);
+  const bool ok = drv.close_all(established, params_.close_timeout_ns, [&](const Completion& c) {
     if (c.type == abi::CqeType::kConnEvent && c.event == abi::ConnEvent::kClosed) ++results_.connections_closed;
-    else if (c.type == abi::CqeType::kRecvDone && c.status == abi::Status::kAborted) continue;
-    else if (c.type == abi::CqeType::kConnEvent && c.event == abi::ConnEvent::kFinReceived) continue;
+    else if (c.type == abi::CqeType::kRecvDone && c.status == abi::Status::kAborted) return;
+    else if (c.type == abi::CqeType::kConnEvent && c.event == abi::ConnEvent::kFinReceived) return;
     else error("during close: " + describe(c));
-  }
+  });
+  if (!ok) error(drv.last_error());
 }
 
 }  // namespace toevp::fw

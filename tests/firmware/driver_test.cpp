@@ -284,6 +284,46 @@ TEST_CASE("close ends in CONN_EVENT CLOSED after the peer FIN event") {
   CHECK(b.drv.conn_state(0) == ConnState::kClosed);
 }
 
+TEST_CASE("close_all closes every listed connection with one doorbell and shows every completion") {
+  Bench b;
+  for (std::uint16_t i : {0, 1, 2}) REQUIRE(b.drv.connect(conn_params(i)));
+  const auto doorbells = b.nic.sq_doorbells;
+  std::vector<Completion> seen;
+  REQUIRE(b.drv.close_all({0, 2}, 1'000'000, [&](const Completion& c) { seen.push_back(c); }));
+  CHECK(b.nic.sq_doorbells == doorbells + 1);
+  REQUIRE(seen.size() == 4);  // FIN_RECEIVED and CLOSED of each
+  CHECK(seen[1].event == abi::ConnEvent::kClosed);
+  CHECK(seen[3].event == abi::ConnEvent::kClosed);
+  CHECK(b.drv.conn_state(0) == ConnState::kClosed);
+  CHECK(b.drv.conn_state(1) == ConnState::kEstablished);
+  CHECK(b.drv.conn_state(2) == ConnState::kClosed);
+}
+
+TEST_CASE("close_all fails with the cause when a connection is reset or never closes") {
+  Bench b;
+  for (std::uint16_t i : {0, 1}) REQUIRE(b.drv.connect(conn_params(i)));
+  std::size_t seen = 0;
+  const auto count = [&](const Completion&) { ++seen; };
+  SECTION("reset") {
+    b.nic.close_answer = FakeNic::CloseAnswer::kReset;
+    CHECK_FALSE(b.drv.close_all({0, 1}, 1'000'000, count));
+    CHECK(seen == 2);
+    CHECK_THAT(b.drv.last_error(), Catch::Contains("conn 0 ended during close"));
+    CHECK(b.drv.error_log().size() == 2);  // both connections named
+  }
+  SECTION("no answer") {
+    b.nic.close_answer = FakeNic::CloseAnswer::kNothing;
+    CHECK_FALSE(b.drv.close_all({0, 1}, 100'000, count));
+    CHECK(seen == 0);
+    CHECK_THAT(b.drv.last_error(), Catch::Contains("2 connections not closed 100000 ns after the last completion"));
+  }
+  SECTION("a connection id beyond the table") {
+    CHECK_FALSE(b.drv.close_all({0, 60000}, 1'000'000, count));
+    CHECK_THAT(b.drv.last_error(), Catch::Contains("CLOSE of conn 60000"));
+    CHECK(b.drv.conn_state(0) == ConnState::kClosed);  // the others still closed
+  }
+}
+
 TEST_CASE("with interrupts off the driver polls and leaves CTRL.INT_ENABLE clear") {
   DriverConfig cfg;
   cfg.interrupts = false;

@@ -202,10 +202,15 @@ void FakeNic::execute(const Sqe& sqe, std::uint16_t index) {
       if (duplicate_send_done) push_completion(make(CqeType::kSendDone, sqe, index));
       return;
     case Opcode::kClose: {
-      // Like a Linux peer: it answers our FIN with its own before acking ours.
+      if (close_answer == CloseAnswer::kNothing) return;  // the peer never answers
       Cqe c = make(CqeType::kConnEvent, sqe, index);
       c.length = 0;
       c.cookie = 0;
+      if (close_answer == CloseAnswer::kReset) {
+        c.event = abi::ConnEvent::kRstReceived;
+        return push_completion(c);
+      }
+      // Like a Linux peer: it answers our FIN with its own before acking ours.
       c.event = abi::ConnEvent::kFinReceived;
       push_completion(c);
       c.event = abi::ConnEvent::kClosed;

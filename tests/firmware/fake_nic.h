@@ -106,6 +106,8 @@ class FakeNic {
   bool complete_sends = true;        // false: SENDs are held until release_sends()
   bool duplicate_send_done = false;  // misbehave: every SEND_DONE twice
   bool reverse_send_done = false;    // misbehave: held SENDs complete newest first
+  enum class CloseAnswer { kClosed, kReset, kNothing };
+  CloseAnswer close_answer = CloseAnswer::kClosed;  // what a CLOSE gets
   std::uint32_t cap_mtu = 1500;
   std::uint32_t id = 0x544F4531;
 
