@@ -727,14 +727,7 @@ def report_tcb(rows):
                + ("Every message of them was delivered intact and completed once; the firmware failed the run "
                   "because " if delivered else "The firmware reported ")
                + "; ".join(sorted({re.sub(r"conn \d+", "conn N", r.get("firmware_error", "")) for r in failed}))
-               + f" (one connection in each run). "
-               "These are the runs with tens of thousands of spurious timeouts. The wire capture of the "
-               "4096-entry run (`toevp run --pcap`) shows how the reset comes about: the receive engine, "
-               "milliseconds behind, handled the peer's retransmitted FIN only after the peer had taken the "
-               "NIC's ACK of the first FIN and closed; the NIC, in TIME-WAIT, ACKed the retransmission, the "
-               "peer answered that ACK for a closed connection with a RST (RFC 9293 3.10.7.1), and the NIC "
-               "reported the RST to the firmware as a connection event although the connection had already "
-               "closed cleanly (RFC 1337 recommends ignoring a RST in TIME-WAIT).", ""]
+               + ". `toevp run` with the run's keys and `--pcap` shows how it came about.", ""]
     ways = [r for r in rows if r["series"] == "ways"]
     if ways:
         md += ["Associativity at 256 entries (hit rate / goodput):", "",

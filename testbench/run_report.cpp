@@ -156,7 +156,10 @@ nlohmann::json make_report(Platform& p, const fw::ProgramResults& r) {
                    {"rx_ooo_dropped", ps.rx_ooo_dropped},
                    {"recv_done", ps.recv_done},
                    {"uploads", ps.uploads},
-                   {"connections_failed", ps.connections_failed}};
+                   {"connections_failed", ps.connections_failed},
+                   {"rst_challenged", ps.rst_challenged},
+                   {"rst_out_of_window", ps.rst_out_of_window},
+                   {"rst_ignored_time_wait", ps.rst_ignored_time_wait}};
   for (auto [side, name] : {std::pair{link::EthLink::kA, "a_to_b"}, std::pair{link::EthLink::kB, "b_to_a"}}) {
     const link::LinkFaultStats& f = p.link.fault_stats(side);
     j["link_faults"][name] = {{"frames", f.frames},         {"lost_random", f.lost_random},

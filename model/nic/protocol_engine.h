@@ -117,6 +117,10 @@ struct ProtocolEngineStats {
   std::uint64_t delayed_acks = 0;          // ACKs sent by the delayed-ACK timer
   std::uint64_t uploads = 0;
   std::uint64_t connections_failed = 0;    // RST or retransmission give-up
+  // RSTs that did not end a connection (RFC 5961 section 3, RFC 1337).
+  std::uint64_t rst_challenged = 0;        // in the window but not at rcv_nxt: challenge ACK sent
+  std::uint64_t rst_out_of_window = 0;     // outside the window: dropped
+  std::uint64_t rst_ignored_time_wait = 0; // both FINs done: ignored
 };
 
 class ProtocolEngine : public sc_core::sc_module {
@@ -264,6 +268,7 @@ class ProtocolEngine : public sc_core::sc_module {
   void rx_thread();
   void process(std::uint16_t conn, ConnState& c, const RxSegment& seg);
   void process_ack(std::uint16_t conn, ConnState& c, const RxSegment& seg);
+  void process_reset(std::uint16_t conn, ConnState& c, const RxSegment& seg);
   bool is_duplicate_ack(const ConnState& c, const RxSegment& seg) const;
   void on_new_ack(std::uint16_t conn, ConnState& c, proto::Seq ack, const RxSegment& seg);
   void free_acked_contexts(std::uint16_t conn, ConnState& c);

@@ -44,16 +44,42 @@ void ProtocolEngine::rx_thread() {
 
 void ProtocolEngine::process(std::uint16_t conn, ConnState& c, const RxSegment& seg) {
   proto::Tcb& t = c.tcb;
+  if (seg.flags & proto::kTcpRst) return process_reset(conn, c, seg);
   if (seg.has_ts && seg.seq <= t.rcv_nxt) t.ts_recent = seg.tsval;  // RFC 7323 section 4.3
-  if (seg.flags & proto::kTcpRst) {
-    give_up(conn, c, abi::Status::kReset, abi::ConnEvent::kRstReceived);
-    return;
-  }
   if (seg.flags & proto::kTcpAck) process_ack(conn, c, seg);
   if (!c.offloaded) return;
   if (seg.payload_len > 0 || (seg.flags & proto::kTcpFin)) accept_data(conn, c, seg);
   make_ready(conn);
   finish_if_closed(conn, c);
+}
+
+// A RST ends the connection only if it is the peer's (RFC 9293 3.10.7.4,
+// first check, as RFC 5961 section 3.2 tightens it): its sequence number must
+// be exactly rcv_nxt. One elsewhere in the receive window gets a challenge
+// ACK, which a real peer that did reset answers with a RST at rcv_nxt; one
+// outside the window is dropped. So a blind or stale RST from the link
+// cannot end a connection. Challenge ACKs are not rate-limited (RFC 5961
+// section 7 allows that): each costs one pure ACK, no more than the RST did.
+// Once both FINs are done the connection is in TIME-WAIT until its last ACK
+// has gone, and a RST then is ignored (RFC 1337): firmware has had its
+// CONN_EVENT CLOSED and must not get a RST_RECEIVED after it.
+void ProtocolEngine::process_reset(std::uint16_t conn, ConnState& c, const RxSegment& seg) {
+  const proto::Tcb& t = c.tcb;
+  if (c.fin_acked && c.peer_fin) {
+    ++stats_.rst_ignored_time_wait;
+    return;
+  }
+  if (seg.seq == t.rcv_nxt) {
+    give_up(conn, c, abi::Status::kReset, abi::ConnEvent::kRstReceived);
+    return;
+  }
+  if (seg.seq > t.rcv_nxt && seg.seq < c.rcv_adv) {
+    ++stats_.rst_challenged;
+    c.ack_pending = true;
+    make_ready(conn);
+    return;
+  }
+  ++stats_.rst_out_of_window;
 }
 
 // RFC 5681 section 2: outstanding data, no payload, no SYN/FIN, ACK equal to

@@ -502,6 +502,12 @@ void RxBench::finish() {
   check(p_.nic.contexts.used() == p_.nic.pe.contexts_linked(),
         "context table: " + std::to_string(p_.nic.contexts.used()) + " entries in use, " +
             std::to_string(p_.nic.pe.contexts_linked()) + " linked to connections");
+  if (p_.nic.pe.offloaded(kConn)) {
+    // Only a RST at exactly rcv_nxt ends the connection (RFC 5961 section 3.2).
+    std::array<std::uint8_t, abi::kTcbBytes> live{};
+    p_.nic.pe.encode_tcb(kConn, live.data());
+    rcv_nxt_ = Seq(fw::decode_pcb(live).rcv_nxt);
+  }
   proto::TcpFrameFields f;
   f.dst_mac = kLocalMac; f.src_mac = kRemoteMac; f.src_ip = kRemoteIp; f.dst_ip = kLocalIp;
   f.src_port = kRemotePort; f.dst_port = port_; f.seq = rcv_nxt_; f.flags = proto::kTcpRst;

@@ -10,6 +10,7 @@
 
 #include "firmware/driver.h"
 #include "model/proto/tcp.h"
+#include "model/proto/tcp_frame.h"
 #include "tests/platform/platform_harness.h"
 #include "tests/protocol/protocol_harness.h"
 
@@ -330,6 +331,93 @@ TEST_CASE("an RST from the peer completes every held message with RESET and rais
   Ending e;
   REQUIRE(p.run([&](fw::HostInterface& h) { return post_and_collect(h, 16, 65536, e); }));
   check_ending(p, e, 16, abi::Status::kReset, abi::ConnEvent::kRstReceived);
+}
+
+// A RST from the peer's address and ports with the given sequence number.
+std::vector<std::uint8_t> forged_rst(const proto::TcpFrameView& from_peer, proto::Seq seq) {
+  proto::TcpFrameFields f;
+  f.dst_mac = from_peer.eth.dst;
+  f.src_mac = from_peer.eth.src;
+  f.src_ip = from_peer.ip.src;
+  f.dst_ip = from_peer.ip.dst;
+  f.src_port = from_peer.tcp.src_port;
+  f.dst_port = from_peer.tcp.dst_port;
+  f.seq = seq;
+  f.flags = proto::kTcpRst;
+  std::vector<std::uint8_t> out;
+  proto::build_tcp_frame(f, {}, out);
+  return out;
+}
+
+TEST_CASE("a RST whose sequence number is not rcv_nxt does not end the connection (RFC 5961)",
+          "[protocol][teardown][hostile]") {
+  // Three of the peer's pure ACKs become RSTs on the wire: one inside the
+  // receive window but past rcv_nxt (challenge ACK), one just below rcv_nxt
+  // and one half the sequence space away (both dropped). The peer sends no
+  // data, so its ACKs carry seq = the NIC's rcv_nxt.
+  Platform p(make_config(base()));
+  int acks = 0;
+  struct Forger : link::FrameObserver {
+    int* acks;
+    void on_frame(const link::EthFrame& frame, bool from_nic, const sc_core::sc_time&) override {
+      proto::TcpFrameView v;
+      if (from_nic || proto::parse_tcp_frame(frame.data, v) != proto::FrameError::kNone) return;
+      if (!v.payload.empty() || (v.tcp.flags & (proto::kTcpSyn | proto::kTcpFin))) return;
+      const int n = ++*acks;
+      const std::uint32_t offset = n == 10 ? 1u : n == 20 ? 0xFFFFFFFFu : n == 30 ? 0x80000000u : 0u;
+      if (offset == 0) return;
+      const_cast<link::EthFrame&>(frame).data = forged_rst(v, v.tcp.seq + offset);
+    }
+  } forger;
+  forger.acks = &acks;
+  p.link.add_observer(&forger);
+  auto sp = bulk(1, 32, 16384);
+  StreamClientResult r;
+  REQUIRE(run_client(p, sp, r));
+  check_transfer_invariants(p, sp, r);
+  REQUIRE(acks >= 30);
+  const auto& st = p.nic.pe.stats();
+  CHECK(st.rst_challenged == 1);
+  CHECK(st.rst_out_of_window == 2);
+  CHECK(st.rst_ignored_time_wait == 0);
+  CHECK(st.connections_failed == 0);
+  CHECK(r.closed == 1);
+}
+
+TEST_CASE("a RST after both FINs is ignored: firmware gets CLOSED and no RST_RECEIVED after it (RFC 1337)",
+          "[protocol][teardown][hostile]") {
+  // Right behind the peer's FIN (which also ACKs ours) comes a RST at the
+  // sequence number the FIN leaves rcv_nxt at: an exact-match RST, arriving
+  // while the NIC still holds the connection to send the final ACK.
+  Platform p(make_config(base()));
+  struct Injector : link::FrameObserver {
+    link::EthLink* link;
+    bool sent = false;
+    void on_frame(const link::EthFrame& frame, bool from_nic, const sc_core::sc_time& first_bit) override {
+      proto::TcpFrameView v;
+      if (from_nic || sent || proto::parse_tcp_frame(frame.data, v) != proto::FrameError::kNone) return;
+      if (!(v.tcp.flags & proto::kTcpFin)) return;
+      sent = true;
+      const auto rst_seq = v.tcp.seq + static_cast<std::uint32_t>(v.payload.size()) + 1u;
+      // 20 ns after the FIN's first bit: after its last bit, one frame behind it.
+      const sc_core::sc_time last = first_bit + sc_core::sc_time(20, sc_core::SC_NS);
+      link->send(link::EthLink::kB, link::EthFrame{forged_rst(v, rst_seq)}, last - sc_core::sc_time(6, sc_core::SC_NS),
+                 last);
+    }
+  } injector;
+  injector.link = &p.link;
+  p.link.add_observer(&injector);
+  auto sp = bulk(1, 8, 16384);
+  sp.linger_ns = 100'000;
+  StreamClientResult r;
+  REQUIRE(run_client(p, sp, r));
+  check_transfer_invariants(p, sp, r);
+  REQUIRE(injector.sent);
+  const auto& st = p.nic.pe.stats();
+  CHECK(st.rst_ignored_time_wait == 1);
+  CHECK(st.connections_failed == 0);
+  CHECK(r.closed == 1);
+  CHECK(p.nic.pe.connections_offloaded() == 0);
 }
 
 TEST_CASE("retransmission give-up completes every held message with TIMEOUT and raises CONN_EVENT",
