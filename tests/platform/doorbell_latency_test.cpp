@@ -12,87 +12,30 @@
 #include "model/abi/abi.h"
 #include "model/abi/toevp_regs.h"
 #include "model/common/clock_domain.h"
-#include "model/pcie/pcie_link.h"
 #include "testbench/platform.h"
+#include "tests/platform/documented_timing.h"
 #include "tests/platform/platform_harness.h"
 
 namespace toevp::tb::test {
 namespace {
 
-using model::PcieLinkDirection;
-using model::PcieLinkGeometry;
+// The eight steps of "Doorbell to first byte on the wire" on the rules of
+// docs/timing.md (tests/platform/documented_timing.h).
+struct Doc : DocumentedTiming {
+  using DocumentedTiming::DocumentedTiming;
 
-// The numbers of docs/timing.md for one config, in femtoseconds and cycles.
-struct Doc {
-  std::uint64_t T;   // core clock period
-  std::uint64_t Tm;  // MAC cycle
-  PcieLinkGeometry pcie;
-  std::uint64_t tlp_overhead, mps, mrrs, tags, completer, mmio_latency;
-  std::uint64_t mmio, doorbell, decode, alloc, hit, tx, mac_tx;
-
-  explicit Doc(const model::Config& c)
-      : T(static_cast<std::uint64_t>(1e9 / c.get_double("nic.core_clock_mhz") + 0.5)),
-        Tm(8'000'000 / c.get_u64("mac.rate_gbps") * c.get_u64("mac.lane_bytes")),
-        pcie(PcieLinkGeometry::for_link(static_cast<int>(c.get_int("pcie.gen")), static_cast<int>(c.get_int("pcie.lanes")))),
-        tlp_overhead(c.get_u64("pcie.tlp_overhead_bytes")),
-        mps(c.get_u64("pcie.mps")),
-        mrrs(c.get_u64("pcie.mrrs")),
-        tags(c.get_u64("pcie.read_tags")),
-        completer(c.get_u64("pcie.completer_latency_cycles")),
-        mmio_latency(c.get_u64("pcie.mmio_latency_cycles")),
-        mmio(c.get_u64("nic.mmio_cycles")),
-        doorbell(c.get_u64("nic.doorbell_cycles")),
-        decode(c.get_u64("cmd.decode_cycles")),
-        alloc(c.get_u64("ctx.alloc_cycles")),
-        hit(c.get_u64("tcb.hit_cycles")),
-        tx(c.get_u64("pe.tx_cycles")),
-        mac_tx(c.get_u64("mac.tx_cycles")) {}
-
-  std::uint64_t align(std::uint64_t t) const { return (t + T - 1) / T * T; }
-
-  // "DMA read of L bytes at A" on an idle link: requests of at most MRRS
-  // that do not cross 4 KiB, one per core cycle on a core clock edge; each a
-  // 24-byte upstream TLP; completions ready completer_latency after the
-  // request arrived, split on MPS-aligned boundaries. Returns the arrival of
-  // the last completion (not aligned).
-  std::uint64_t read_done(std::uint64_t ready, std::uint64_t addr, std::uint64_t len) const {
-    PcieLinkDirection up(pcie), down(pcie);
-    std::uint64_t done = ready, issue = 0, requests = 0;
-    while (len > 0) {
-      const std::uint64_t chunk = std::min({len, mrrs, 4096 - addr % 4096});
-      issue = requests == 0 ? align(ready) : align(std::max(ready, issue + T));
-      REQUIRE(++requests <= tags);  // no request waits for a tag here
-      const std::uint64_t cpl = up.place(issue, issue, tlp_overhead) + completer * T;
-      for (std::uint64_t a = addr, left = chunk; left > 0;) {
-        const std::uint64_t c = std::min(left, mps - a % mps);
-        done = std::max(done, down.place(cpl, cpl, c + tlp_overhead));
-        a += c;
-        left -= c;
-      }
-      addr += chunk;
-      len -= chunk;
-    }
-    return done;
-  }
-
-  // The eight steps of "Doorbell to first byte on the wire". `why` gets the
-  // intermediate times for the failure message.
+  // `why` gets the intermediate times for the failure message.
   std::uint64_t first_bit(std::uint64_t t0, std::uint64_t sqe_addr, std::uint64_t buf, std::uint64_t P,
                           unsigned beats, std::ostringstream& why) const {
-    PcieLinkDirection down(pcie);
-    const std::uint64_t cpu = t0 + mmio_latency * T;
-    const std::uint64_t r = align(down.place(cpu, cpu, tlp_overhead + 4)) + mmio * T;  // 1
-    const std::uint64_t f = r + doorbell * T;                                          // 2
-    const std::uint64_t d = align(read_done(f, sqe_addr, abi::kSqeBytes));             // 3
-    const std::uint64_t g = d + decode * T + alloc * T;                                // 4
-    const std::uint64_t p = g + hit * T + tx * T;                                      // 5
-    const std::uint64_t q = read_done(p, buf, P);                                      // 6
-    const std::uint64_t v = (q + T - 1) / T + 1;
-    const std::uint64_t last_beat = v + 2 + beats - 1;                                 // 7
-    const std::uint64_t m = (last_beat + 1 + mac_tx) * T;                              // 8
+    const std::uint64_t r = register_written(t0);                          // 1
+    const std::uint64_t f = r + doorbell * T;                              // 2
+    const std::uint64_t d = align(read_done(f, sqe_addr, abi::kSqeBytes)); // 3
+    const std::uint64_t g = d + decode * T + alloc * T;                    // 4
+    const std::uint64_t p = g + hit * T + tx * T;                          // 5
+    const std::uint64_t q = read_done(p, buf, P);                          // 6
     why << "t0 " << t0 << " r " << r << " f " << f << " d " << d << " g " << g << " p " << p << " q " << q
-        << " v " << v << " last_beat " << last_beat << " m " << m << " (fs, cycles)";
-    return (m + Tm - 1) / Tm * Tm;
+        << " (fs)";
+    return DocumentedTiming::first_bit(q, beats);                          // 7, 8
   }
 };
 

@@ -80,6 +80,7 @@ CompletionLog::CompletionLog(Platform& platform) : p_(platform) {
 }
 
 void CompletionLog::on_write(std::uint64_t addr, std::uint64_t len) {
+  writes_.push_back(Write{addr, len, sc_core::sc_time_stamp()});
   const auto& r = p_.nic.regs;
   const std::uint64_t base =
       std::uint64_t{r.stored(TOEVP_REG_CQ_BASE_LO)} | (std::uint64_t{r.stored(TOEVP_REG_CQ_BASE_HI)} << 32);

@@ -112,21 +112,30 @@ class HostTap : public fw::HostInterface {
 };
 
 // Every completion entry, decoded, with the time it landed in host memory
-// (the moment firmware polling the ring could first see it).
+// (the moment firmware polling the ring could first see it); and every DMA
+// write of the NIC (received data, TCB write-backs, completion entries,
+// MSI-X messages) with the time it landed.
 class CompletionLog {
  public:
   struct Landed {
     fw::Cqe cqe;
     sc_core::sc_time at;
   };
+  struct Write {
+    std::uint64_t addr;
+    std::uint64_t len;
+    sc_core::sc_time at;
+  };
   // Installs itself as the host memory's DMA write observer.
   explicit CompletionLog(Platform& platform);
   const std::vector<Landed>& entries() const { return entries_; }
+  const std::vector<Write>& writes() const { return writes_; }
 
  private:
   void on_write(std::uint64_t addr, std::uint64_t len);
   Platform& p_;
   std::vector<Landed> entries_;
+  std::vector<Write> writes_;
 };
 
 // --- firmware steps ------------------------------------------------------------
