@@ -115,12 +115,16 @@ void CompletionEngine::writer_thread() {
       // Fast mode writes entries due at the same time back to back before
       // the message, as cycle mode does when they share the upstream link.
       if (fast_ && !queue_.empty() && core_.align_up(queue_.front().ready) <= last_write_) continue;
+      // The engine is on the core clock: the message is issued on the
+      // first edge at or after the entry landed (a PCIe block boundary)
+      // and the moderation interval ended (docs/timing.md).
       sc_time at = landed;
       if (msi_sent_once_) {
         const sc_time earliest = last_msi_ + core_.cycles(moderation_cycles_);
         if (last_msi_ >= landed) continue;  // a message already scheduled covers it
         if (earliest > at) at = earliest;
       }
+      at = core_.align_up(at);
       std::array<std::uint8_t, 4> data{};
       proto::store_le32(data, 0, msi_data_);
       tlm::tlm_generic_payload m;
