@@ -688,9 +688,11 @@ def report_tcb(rows):
            f"MSS x 8 / that = {all_miss:.1f} Gb/s (`all_miss_bound_gbps` in the data), which the runs beyond the",
            "cliff come close to. The hits that remain there are mostly ACK lookups: the receive engine",
            "looks up a connection about one RTT after the transmit engine used it, and a larger cache",
-           "still holds it then. With many more connections than lines the ACK lookups miss too, the",
-           "receive engine falls behind by more than the minimum RTO (200 us), and segments time out",
-           "although nothing was lost (the timeouts column). A cache that hides the fill latency",
+           "still holds it then. With many more connections than lines the ACK lookups miss too and",
+           "the receive engine falls behind, by more than the minimum RTO (200 us) at 16384",
+           "connections; the timers still do not fire (the timeouts column), because an expiry is",
+           "processed behind the ACKs that reached the NIC before it (docs/timing.md, protocol engine).",
+           "A cache that hides the fill latency",
            "(several misses outstanding, or a prefetch of the next connection in the round) would move",
            "the cliff's floor, not the cliff.", ""]
     for spread in spreads[1:]:
