@@ -159,7 +159,9 @@ nlohmann::json make_report(Platform& p, const fw::ProgramResults& r) {
                    {"connections_failed", ps.connections_failed},
                    {"rst_challenged", ps.rst_challenged},
                    {"rst_out_of_window", ps.rst_out_of_window},
-                   {"rst_ignored_time_wait", ps.rst_ignored_time_wait}};
+                   {"rst_ignored_time_wait", ps.rst_ignored_time_wait},
+                   {"syn_challenged", ps.syn_challenged},
+                   {"rx_no_ack_dropped", ps.rx_no_ack_dropped}};
   for (auto [side, name] : {std::pair{link::EthLink::kA, "a_to_b"}, std::pair{link::EthLink::kB, "b_to_a"}}) {
     const link::LinkFaultStats& f = p.link.fault_stats(side);
     j["link_faults"][name] = {{"frames", f.frames},         {"lost_random", f.lost_random},

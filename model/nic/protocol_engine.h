@@ -121,6 +121,8 @@ struct ProtocolEngineStats {
   std::uint64_t rst_challenged = 0;        // in the window but not at rcv_nxt: challenge ACK sent
   std::uint64_t rst_out_of_window = 0;     // outside the window: dropped
   std::uint64_t rst_ignored_time_wait = 0; // both FINs done: ignored
+  std::uint64_t syn_challenged = 0;        // SYN on an offloaded connection: challenge ACK, dropped
+  std::uint64_t rx_no_ack_dropped = 0;     // a segment without ACK (nor RST, SYN): dropped
 };
 
 class ProtocolEngine : public sc_core::sc_module {

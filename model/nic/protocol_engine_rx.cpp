@@ -45,8 +45,22 @@ void ProtocolEngine::rx_thread() {
 void ProtocolEngine::process(std::uint16_t conn, ConnState& c, const RxSegment& seg) {
   proto::Tcb& t = c.tcb;
   if (seg.flags & proto::kTcpRst) return process_reset(conn, c, seg);
+  // Fourth check (RFC 9293 3.10.7.4, RFC 5961 section 4.2): a SYN on a
+  // synchronized connection, whatever its sequence number, gets a challenge
+  // ACK and is dropped; a peer that really restarted answers with a RST at
+  // rcv_nxt. Fifth check: a segment without ACK is dropped.
+  if (seg.flags & proto::kTcpSyn) {
+    ++stats_.syn_challenged;
+    c.ack_pending = true;
+    make_ready(conn);
+    return;
+  }
+  if (!(seg.flags & proto::kTcpAck)) {
+    ++stats_.rx_no_ack_dropped;
+    return;
+  }
   if (seg.has_ts && seg.seq <= t.rcv_nxt) t.ts_recent = seg.tsval;  // RFC 7323 section 4.3
-  if (seg.flags & proto::kTcpAck) process_ack(conn, c, seg);
+  process_ack(conn, c, seg);
   if (!c.offloaded) return;
   if (seg.payload_len > 0 || (seg.flags & proto::kTcpFin)) accept_data(conn, c, seg);
   make_ready(conn);

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <functional>
 
 #include "firmware/driver.h"
 #include "model/proto/tcp.h"
@@ -349,6 +350,26 @@ std::vector<std::uint8_t> forged_rst(const proto::TcpFrameView& from_peer, proto
   return out;
 }
 
+// Rewrites the peer's pure ACKs on the wire: `rewrite` gets each one with
+// its running number (1 = first) and may replace the frame's bytes.
+class PeerAckRewriter : public link::FrameObserver {
+ public:
+  using Rewrite = std::function<bool(const proto::TcpFrameView& v, int n, std::vector<std::uint8_t>& out)>;
+  explicit PeerAckRewriter(Rewrite rewrite) : rewrite_(std::move(rewrite)) {}
+  void on_frame(const link::EthFrame& frame, bool from_nic, const sc_core::sc_time&) override {
+    proto::TcpFrameView v;
+    if (from_nic || proto::parse_tcp_frame(frame.data, v) != proto::FrameError::kNone) return;
+    if (!v.payload.empty() || (v.tcp.flags & (proto::kTcpSyn | proto::kTcpFin | proto::kTcpRst))) return;
+    std::vector<std::uint8_t> out;
+    if (rewrite_(v, ++acks_, out)) const_cast<link::EthFrame&>(frame).data = std::move(out);
+  }
+  int acks() const { return acks_; }
+
+ private:
+  Rewrite rewrite_;
+  int acks_ = 0;
+};
+
 TEST_CASE("a RST whose sequence number is not rcv_nxt does not end the connection (RFC 5961)",
           "[protocol][teardown][hostile]") {
   // Three of the peer's pure ACKs become RSTs on the wire: one inside the
@@ -356,32 +377,62 @@ TEST_CASE("a RST whose sequence number is not rcv_nxt does not end the connectio
   // and one half the sequence space away (both dropped). The peer sends no
   // data, so its ACKs carry seq = the NIC's rcv_nxt.
   Platform p(make_config(base()));
-  int acks = 0;
-  struct Forger : link::FrameObserver {
-    int* acks;
-    void on_frame(const link::EthFrame& frame, bool from_nic, const sc_core::sc_time&) override {
-      proto::TcpFrameView v;
-      if (from_nic || proto::parse_tcp_frame(frame.data, v) != proto::FrameError::kNone) return;
-      if (!v.payload.empty() || (v.tcp.flags & (proto::kTcpSyn | proto::kTcpFin))) return;
-      const int n = ++*acks;
-      const std::uint32_t offset = n == 10 ? 1u : n == 20 ? 0xFFFFFFFFu : n == 30 ? 0x80000000u : 0u;
-      if (offset == 0) return;
-      const_cast<link::EthFrame&>(frame).data = forged_rst(v, v.tcp.seq + offset);
-    }
-  } forger;
-  forger.acks = &acks;
+  PeerAckRewriter forger([](const proto::TcpFrameView& v, int n, std::vector<std::uint8_t>& out) {
+    const std::uint32_t offset = n == 10 ? 1u : n == 20 ? 0xFFFFFFFFu : n == 30 ? 0x80000000u : 0u;
+    if (offset == 0) return false;
+    out = forged_rst(v, v.tcp.seq + offset);
+    return true;
+  });
   p.link.add_observer(&forger);
   auto sp = bulk(1, 32, 16384);
   StreamClientResult r;
   REQUIRE(run_client(p, sp, r));
   check_transfer_invariants(p, sp, r);
-  REQUIRE(acks >= 30);
+  REQUIRE(forger.acks() >= 30);
   const auto& st = p.nic.pe.stats();
   CHECK(st.rst_challenged == 1);
   CHECK(st.rst_out_of_window == 2);
   CHECK(st.rst_ignored_time_wait == 0);
   CHECK(st.connections_failed == 0);
   CHECK(r.closed == 1);
+}
+
+TEST_CASE("a SYN or a segment without ACK on an offloaded connection is dropped (RFC 9293 3.10.7.4)",
+          "[protocol][hostile]") {
+  // The 10th pure ACK of the peer becomes a SYN carrying 100 bytes at
+  // rcv_nxt, the 20th the same bytes without SYN and without ACK. Neither
+  // may put a byte into the posted receive buffer; the SYN gets a challenge
+  // ACK (RFC 5961 section 4.2), the other is dropped silently.
+  Platform p(make_config(base()));
+  const auto forge = [](const proto::TcpFrameView& v, std::uint8_t flags) {
+    proto::TcpFrameFields f;
+    f.dst_mac = v.eth.dst; f.src_mac = v.eth.src; f.src_ip = v.ip.src; f.dst_ip = v.ip.dst;
+    f.src_port = v.tcp.src_port; f.dst_port = v.tcp.dst_port;
+    f.seq = v.tcp.seq; f.ack = v.tcp.ack; f.window = v.tcp.window; f.flags = flags;
+    const std::vector<std::uint8_t> payload(100, 0xEE);
+    std::vector<std::uint8_t> out;
+    proto::build_tcp_frame(f, payload, out);
+    return out;
+  };
+  PeerAckRewriter forger([&](const proto::TcpFrameView& v, int n, std::vector<std::uint8_t>& out) {
+    if (n == 10) out = forge(v, proto::kTcpSyn | proto::kTcpAck);
+    else if (n == 20) out = forge(v, proto::kTcpPsh);
+    else return false;
+    return true;
+  });
+  p.link.add_observer(&forger);
+  auto sp = bulk(1, 32, 16384);
+  sp.recv_buffers = 1;
+  StreamClientResult r;
+  REQUIRE(run_client(p, sp, r));
+  check_transfer_invariants(p, sp, r);
+  REQUIRE(forger.acks() >= 20);
+  const auto& st = p.nic.pe.stats();
+  CHECK(st.syn_challenged == 1);
+  CHECK(st.rx_no_ack_dropped == 1);
+  CHECK(st.rx_data_bytes == 0);
+  CHECK(r.bytes_received == 0);
+  CHECK(st.connections_failed == 0);
 }
 
 TEST_CASE("a RST after both FINs is ignored: firmware gets CLOSED and no RST_RECEIVED after it (RFC 1337)",
