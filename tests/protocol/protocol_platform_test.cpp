@@ -334,8 +334,11 @@ TEST_CASE("an RST from the peer completes every held message with RESET and rais
   check_ending(p, e, 16, abi::Status::kReset, abi::ConnEvent::kRstReceived);
 }
 
-// A RST from the peer's address and ports with the given sequence number.
-std::vector<std::uint8_t> forged_rst(const proto::TcpFrameView& from_peer, proto::Seq seq) {
+// A segment from the peer's addresses and ports (those of `from_peer`) with
+// the given sequence number, flags and `payload_bytes` bytes of 0xEE; ACK
+// number and window as in `from_peer`.
+std::vector<std::uint8_t> forged(const proto::TcpFrameView& from_peer, proto::Seq seq, std::uint8_t flags,
+                                 std::size_t payload_bytes = 0) {
   proto::TcpFrameFields f;
   f.dst_mac = from_peer.eth.dst;
   f.src_mac = from_peer.eth.src;
@@ -344,9 +347,12 @@ std::vector<std::uint8_t> forged_rst(const proto::TcpFrameView& from_peer, proto
   f.src_port = from_peer.tcp.src_port;
   f.dst_port = from_peer.tcp.dst_port;
   f.seq = seq;
-  f.flags = proto::kTcpRst;
+  f.ack = from_peer.tcp.ack;
+  f.window = from_peer.tcp.window;
+  f.flags = flags;
+  const std::vector<std::uint8_t> payload(payload_bytes, 0xEE);
   std::vector<std::uint8_t> out;
-  proto::build_tcp_frame(f, {}, out);
+  proto::build_tcp_frame(f, payload, out);
   return out;
 }
 
@@ -380,7 +386,7 @@ TEST_CASE("a RST whose sequence number is not rcv_nxt does not end the connectio
   PeerAckRewriter forger([](const proto::TcpFrameView& v, int n, std::vector<std::uint8_t>& out) {
     const std::uint32_t offset = n == 10 ? 1u : n == 20 ? 0xFFFFFFFFu : n == 30 ? 0x80000000u : 0u;
     if (offset == 0) return false;
-    out = forged_rst(v, v.tcp.seq + offset);
+    out = forged(v, v.tcp.seq + offset, proto::kTcpRst);
     return true;
   });
   p.link.add_observer(&forger);
@@ -404,19 +410,9 @@ TEST_CASE("a SYN or a segment without ACK on an offloaded connection is dropped 
   // may put a byte into the posted receive buffer; the SYN gets a challenge
   // ACK (RFC 5961 section 4.2), the other is dropped silently.
   Platform p(make_config(base()));
-  const auto forge = [](const proto::TcpFrameView& v, std::uint8_t flags) {
-    proto::TcpFrameFields f;
-    f.dst_mac = v.eth.dst; f.src_mac = v.eth.src; f.src_ip = v.ip.src; f.dst_ip = v.ip.dst;
-    f.src_port = v.tcp.src_port; f.dst_port = v.tcp.dst_port;
-    f.seq = v.tcp.seq; f.ack = v.tcp.ack; f.window = v.tcp.window; f.flags = flags;
-    const std::vector<std::uint8_t> payload(100, 0xEE);
-    std::vector<std::uint8_t> out;
-    proto::build_tcp_frame(f, payload, out);
-    return out;
-  };
-  PeerAckRewriter forger([&](const proto::TcpFrameView& v, int n, std::vector<std::uint8_t>& out) {
-    if (n == 10) out = forge(v, proto::kTcpSyn | proto::kTcpAck);
-    else if (n == 20) out = forge(v, proto::kTcpPsh);
+  PeerAckRewriter forger([](const proto::TcpFrameView& v, int n, std::vector<std::uint8_t>& out) {
+    if (n == 10) out = forged(v, v.tcp.seq, proto::kTcpSyn | proto::kTcpAck, 100);
+    else if (n == 20) out = forged(v, v.tcp.seq, proto::kTcpPsh, 100);
     else return false;
     return true;
   });
@@ -452,7 +448,7 @@ TEST_CASE("a RST after both FINs is ignored: firmware gets CLOSED and no RST_REC
       const auto rst_seq = v.tcp.seq + static_cast<std::uint32_t>(v.payload.size()) + 1u;
       // 20 ns after the FIN's first bit: after its last bit, one frame behind it.
       const sc_core::sc_time last = first_bit + sc_core::sc_time(20, sc_core::SC_NS);
-      link->send(link::EthLink::kB, link::EthFrame{forged_rst(v, rst_seq)}, last - sc_core::sc_time(6, sc_core::SC_NS),
+      link->send(link::EthLink::kB, link::EthFrame{forged(v, rst_seq, proto::kTcpRst)}, last - sc_core::sc_time(6, sc_core::SC_NS),
                  last);
     }
   } injector;
