@@ -3,6 +3,8 @@
 // reader and advertised window in tcp_peer_window.cpp.
 #include "testbench/partners/tcp_peer_logic.h"
 
+#include "model/proto/arp.h"
+#include "model/proto/ethernet.h"
 #include "model/proto/window.h"
 
 namespace toevp::tb {
@@ -56,6 +58,12 @@ std::vector<TcpPeerLogic::Output> TcpPeerLogic::on_timer(std::int64_t now_ns) {
 
 void TcpPeerLogic::on_frame(ConstBytes frame, std::int64_t now_ns, std::vector<Output>& out) {
   ++stats_.frames_received;
+  if (frame.size() >= proto::kEthernetHeaderBytes && proto::load_be16(frame, 12) == proto::kEtherTypeArp) {
+    out_ = &out;
+    on_arp(frame);
+    out_ = nullptr;
+    return;
+  }
   TcpFrameView v;
   const FrameError err = proto::parse_tcp_frame(frame, v, true);
   if (err != FrameError::kNone) {
@@ -117,6 +125,41 @@ bool TcpPeerLogic::all_data_ok() const {
     if (!c.stats.data_ok) return false;
   }
   return true;
+}
+
+// RFC 826, "Packet Reception", for a host with one address and no cache of
+// its own (the peer addresses its segments to the MAC the SYN came from):
+// a request whose target is params.ip is answered to its sender, from our
+// MAC; anything else (a reply, a gratuitous announcement, a request for
+// another address) needs nothing from us.
+void TcpPeerLogic::on_arp(ConstBytes frame) {
+  proto::EthernetHeader eth;
+  proto::ArpPacket p;
+  if (proto::parse_ethernet(frame, eth) != proto::EthernetError::kNone ||
+      proto::parse_arp(frame.subspan(proto::kEthernetHeaderBytes), p) != proto::ArpError::kNone) {
+    ++stats_.frames_bad;
+    ++stats_.arp_bad;
+    return;
+  }
+  const bool to_us = eth.dst == params_.mac || eth.dst == proto::kBroadcastMac;
+  if (!to_us || p.op != proto::kArpOpRequest || p.target_ip != params_.ip || p.sender_ip == p.target_ip) {
+    ++stats_.arp_ignored;
+    return;
+  }
+  // Swap the addresses, ours in the sender fields, and send it back to the
+  // requester's hardware address.
+  proto::ArpPacket reply;
+  reply.op = proto::kArpOpReply;
+  reply.sender_mac = params_.mac;
+  reply.sender_ip = params_.ip;
+  reply.target_mac = p.sender_mac;
+  reply.target_ip = p.sender_ip;
+  std::vector<std::uint8_t>& f = out_->emplace_back().frame;
+  f.assign(proto::kEthernetHeaderBytes + proto::kArpPacketBytes, 0);
+  proto::emit_ethernet(proto::EthernetHeader{p.sender_mac, params_.mac, proto::kEtherTypeArp}, f);
+  proto::emit_arp(reply, proto::Bytes(f).subspan(proto::kEthernetHeaderBytes));
+  ++stats_.frames_sent;
+  ++stats_.arp_replies_sent;
 }
 
 void TcpPeerLogic::run_timers(PeerConnection& c) {

@@ -2,7 +2,8 @@
 // plain C++ with time passed in (the smoltcp style), so every RFC behaviour is
 // a short test without a SystemC kernel. TcpPeer wraps it for the platform.
 //
-// It listens on its IP for SYNs from the NIC, answers with a SYN-ACK carrying
+// It answers ARP requests for its IP (RFC 826), so firmware can resolve its
+// MAC instead of being told it. It listens on its IP for SYNs from the NIC, answers with a SYN-ACK carrying
 // the negotiated options, receives the stream and checks every byte against
 // fw::PayloadPattern, ACKs like a Linux-style receiver (every ack_every
 // segments, a delayed-ACK timer, immediately on anything unusual), advertises
@@ -50,6 +51,9 @@ struct PeerStats {
   std::uint64_t frames_sent = 0;
   std::uint64_t rst_sent = 0;
   std::uint64_t rst_received = 0;     // that closed a connection
+  std::uint64_t arp_replies_sent = 0;  // answers to requests for params.ip
+  std::uint64_t arp_ignored = 0;      // ARP packets asking for nothing of ours
+  std::uint64_t arp_bad = 0;          // ARP frames that do not parse (also in frames_bad)
 };
 
 class TcpPeerLogic {
@@ -118,6 +122,9 @@ class TcpPeerLogic {
   std::uint32_t sws_threshold() const;
   bool window_update_due(const PeerConnection& c) const;
   void plan_app_timer(PeerConnection& c);
+
+  // ARP (tcp_peer_logic.cpp).
+  void on_arp(proto::ConstBytes frame);
 
   // Timers and segment emission (tcp_peer_logic.cpp).
   void run_timers(PeerConnection& c);

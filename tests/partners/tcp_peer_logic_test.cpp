@@ -6,6 +6,7 @@
 #include <chrono>
 #include <random>
 
+#include "model/proto/arp.h"
 #include "tests/partners/peer_test_nic.h"
 
 using namespace toevp;
@@ -640,6 +641,77 @@ TEST_CASE("frames for another IP or MAC are counted and ignored") {
   CHECK(peer.on_frame(nic2.syn(full_syn_options()), 0).empty());
   CHECK(peer.stats().frames_not_for_us == 2);
   CHECK(peer.connection_count() == 0);
+}
+
+namespace {
+
+// An Ethernet/ARP frame as the firmware sends it (padded to 60 bytes).
+std::vector<std::uint8_t> arp_frame(std::uint64_t eth_dst, const proto::ArpPacket& p) {
+  std::vector<std::uint8_t> f(60, 0);
+  proto::emit_ethernet(proto::EthernetHeader{eth_dst, p.sender_mac, proto::kEtherTypeArp}, f);
+  proto::emit_arp(p, proto::Bytes(f).subspan(proto::kEthernetHeaderBytes));
+  return f;
+}
+
+proto::ArpPacket who_has(std::uint32_t ip) {
+  proto::ArpPacket p;
+  p.op = proto::kArpOpRequest;
+  p.sender_mac = kNicMac;
+  p.sender_ip = kNicIp;
+  p.target_ip = ip;
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("the peer answers an ARP request for its IP with its MAC (RFC 826)") {
+  auto params = base_params();
+  TcpPeerLogic peer(params);
+  const auto out = peer.on_frame(arp_frame(proto::kBroadcastMac, who_has(params.ip)), 0);
+  REQUIRE(out.size() == 1);
+  const auto& f = out[0].frame;
+  REQUIRE(f.size() == proto::kEthernetHeaderBytes + proto::kArpPacketBytes);
+  proto::EthernetHeader eth;
+  REQUIRE(proto::parse_ethernet(f, eth) == proto::EthernetError::kNone);
+  CHECK(eth.dst == kNicMac);
+  CHECK(eth.src == params.mac);
+  CHECK(eth.ethertype == proto::kEtherTypeArp);
+  proto::ArpPacket r;
+  REQUIRE(proto::parse_arp(proto::ConstBytes(f).subspan(proto::kEthernetHeaderBytes), r) == proto::ArpError::kNone);
+  CHECK(r.op == proto::kArpOpReply);
+  CHECK(r.sender_mac == params.mac);
+  CHECK(r.sender_ip == params.ip);
+  CHECK(r.target_mac == kNicMac);
+  CHECK(r.target_ip == kNicIp);
+  CHECK_FALSE(out[0].has_ack);
+  CHECK(peer.stats().arp_replies_sent == 1);
+  CHECK(peer.stats().frames_sent == 1);
+  CHECK(peer.stats().frames_bad == 0);
+  // Unicast to its MAC (a neighbour cache re-checking) is answered too.
+  CHECK(peer.on_frame(arp_frame(params.mac, who_has(params.ip)), 10).size() == 1);
+}
+
+TEST_CASE("the peer ignores ARP that asks nothing of it and counts ARP it cannot parse") {
+  auto params = base_params();
+  TcpPeerLogic peer(params);
+  CHECK(peer.on_frame(arp_frame(proto::kBroadcastMac, who_has(0x0A'00'00'63)), 0).empty());  // another IP
+  auto reply = who_has(params.ip);
+  reply.op = proto::kArpOpReply;
+  CHECK(peer.on_frame(arp_frame(params.mac, reply), 1).empty());
+  auto announce = who_has(kNicIp);  // gratuitous: sender and target are the same address
+  CHECK(peer.on_frame(arp_frame(proto::kBroadcastMac, announce), 2).empty());
+  CHECK(peer.on_frame(arp_frame(0x02'00'00'00'00'63, who_has(params.ip)), 3).empty());  // another MAC
+  CHECK(peer.stats().arp_ignored == 4);
+  auto truncated = arp_frame(proto::kBroadcastMac, who_has(params.ip));
+  truncated.resize(proto::kEthernetHeaderBytes + 20);
+  CHECK(peer.on_frame(truncated, 4).empty());
+  auto bad = arp_frame(proto::kBroadcastMac, who_has(params.ip));
+  bad[proto::kEthernetHeaderBytes + 4] = 8;  // hardware address length
+  CHECK(peer.on_frame(bad, 5).empty());
+  CHECK(peer.stats().arp_bad == 2);
+  CHECK(peer.stats().frames_bad == 2);
+  CHECK(peer.stats().arp_replies_sent == 0);
+  CHECK(peer.stats().frames_received == 6);
 }
 
 TEST_CASE("malformed frames are counted by error and never crash the peer") {
