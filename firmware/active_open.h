@@ -29,7 +29,7 @@ namespace toevp::fw {
 struct ConnectParams {
   std::uint16_t conn_id = 0;  // TCB table slot
   MacAddr local_mac{};
-  MacAddr peer_mac{};         // static neighbour: no ARP
+  MacAddr peer_mac{};         // all zeros: Driver::connect resolves it by ARP
   std::uint32_t local_ip = 0;
   std::uint32_t peer_ip = 0;
   std::uint16_t local_port = 0;

@@ -17,6 +17,9 @@ namespace {
 constexpr std::uint32_t kAbiMajor = 1;
 constexpr std::size_t kRingAlign = 4096;
 constexpr std::size_t kBufferAlign = 64;
+// ARP answers waiting for a raw transmit buffer; more are dropped (counted):
+// a requester that got no answer asks again (RFC 826 leaves retries to it).
+constexpr std::size_t kArpReplyBacklog = 16;
 
 bool power_of_two_in(std::uint32_t v, std::uint32_t lo, std::uint32_t hi) {
   return v >= lo && v <= hi && (v & (v - 1)) == 0;
@@ -89,6 +92,13 @@ bool Driver::init(const DriverConfig& config) {
     return fail("tcb_entries must be in 1..65535");
   if (config.raw_rx_buffers == 0 || config.raw_tx_buffers == 0)
     return fail("raw_rx_buffers and raw_tx_buffers must be at least 1");
+  if (config.arp.tries == 0 || config.arp.cache_entries == 0)
+    return fail("arp.tries and arp.cache_entries must be at least 1");
+  if (config.local_ip != 0 && (is_zero(config.local_mac) || is_multicast(config.local_mac)))
+    return fail("local_ip " + to_dotted(config.local_ip) + " needs a unicast local_mac");
+  arp_ = ArpAgent(config.arp.cache_entries);
+  arp_replies_.clear();
+  arp_.add_address(config.local_ip, config.local_mac);
   if (!check_identity()) return false;
   host_.mmio_write32(TOEVP_REG_CTRL, 0);
   host_.mmio_write32(TOEVP_REG_ERR_STATUS, 0xFFFFFFFFu);  // RW1C: clear all
@@ -353,6 +363,7 @@ bool Driver::offload_pcb(std::uint16_t conn, const Pcb& pcb) {
   if (s == ConnState::kEstablished || s == ConnState::kOffloading || s == ConnState::kClosing ||
       s == ConnState::kUploading)
     return fail("conn " + std::to_string(conn) + " is " + to_string(s));
+  arp_.add_address(pcb.local_ip, pcb.local_mac);
   return offload(conn, pcb);
 }
 
@@ -371,15 +382,38 @@ bool Driver::raw_tx(proto::ConstBytes frame) {
   if (raw_tx_free_.empty() &&
       !wait_until([&] { return !raw_tx_free_.empty(); }, config_.command_timeout_ns))
     return fail("no raw transmit buffer came back (RAW_TX_DONE missing)");
+  // Taken before post(): a wait for ring space reaps, and the reaping may
+  // return or use raw buffers meanwhile.
   const std::uint32_t index = raw_tx_free_.back();
-  const std::uint64_t addr = raw_tx_base_ + std::uint64_t{index} * raw_buffer_bytes_;
-  host_.mem_write(addr, frame.data(), frame.size());
-  if (!post(Sqe{abi::Opcode::kRawTx, 0, abi::kRawConn, static_cast<std::uint32_t>(frame.size()), addr, index}))
-    return false;
   raw_tx_free_.pop_back();
+  if (!post(raw_tx_entry(index, frame))) {
+    raw_tx_free_.push_back(index);
+    return false;
+  }
   ring();
   ++stats_.raw_tx_frames;
   return true;
+}
+
+Sqe Driver::raw_tx_entry(std::uint32_t index, proto::ConstBytes frame) {
+  const std::uint64_t addr = raw_tx_base_ + std::uint64_t{index} * raw_buffer_bytes_;
+  host_.mem_write(addr, frame.data(), frame.size());
+  return Sqe{abi::Opcode::kRawTx, 0, abi::kRawConn, static_cast<std::uint32_t>(frame.size()), addr, index};
+}
+
+// Sends queued ARP answers while a raw transmit buffer and ring space are
+// free; called outside the reaping loop, never blocks (the rest goes out on a
+// later reap, once RAW_TX_DONEs have returned buffers).
+void Driver::send_arp_replies() {
+  while (!arp_replies_.empty() && !raw_tx_free_.empty() && !sq_.full()) {
+    const std::uint32_t index = raw_tx_free_.back();
+    raw_tx_free_.pop_back();
+    sq_.push(raw_tx_entry(index, arp_replies_.front()));
+    arp_replies_.pop_front();
+    ++stats_.submissions;
+    ++stats_.raw_tx_frames;
+    ++stats_.arp_replies_sent;
+  }
 }
 
 void Driver::set_raw_rx_handler(std::function<void(proto::ConstBytes)> handler) {
@@ -405,6 +439,20 @@ void Driver::on_raw_rx(const Cqe& c) {
   host_.mem_read(raw_rx_base_ + std::uint64_t{index} * raw_buffer_bytes_, frame.data(), frame.size());
   raw_rx_to_post_.push_back(index);
   ++stats_.raw_rx_frames;
+  std::vector<std::uint8_t> reply;
+  switch (arp_.on_frame(frame, reply)) {
+    case ArpAgent::Verdict::kNotArp: break;
+    case ArpAgent::Verdict::kAnswered:
+      if (arp_replies_.size() >= kArpReplyBacklog) {
+        ++stats_.arp_replies_dropped;
+        return;
+      }
+      arp_replies_.push_back(std::move(reply));  // sent by reap() once the loop is done
+      return;
+    case ArpAgent::Verdict::kLearned: ++stats_.arp_replies_received; return;
+    case ArpAgent::Verdict::kIgnored: ++stats_.arp_ignored; return;
+    case ArpAgent::Verdict::kMalformed: ++stats_.arp_malformed; return;
+  }
   if (handshake_ != nullptr && verdict_ == ActiveOpen::Verdict::kIgnored) {
     if (const auto seg = parse_tcp_frame(frame)) {
       verdict_ = handshake_->on_frame(*seg);
@@ -444,8 +492,9 @@ unsigned Driver::reap() {
     ++stats_.cq_head_writes;
     stats_.completions += n;
   }
-  if (!raw_rx_to_post_.empty()) {
+  if (!raw_rx_to_post_.empty() || !arp_replies_.empty()) {
     repost_raw_rx();
+    send_arp_replies();
     ring();
   }
   return n;
@@ -555,14 +604,42 @@ bool Driver::connect(const ConnectParams& params) {
   const auto iss = static_cast<std::uint32_t>(rng_());
   const auto ts_base = static_cast<std::uint32_t>(rng_());
   const auto ip_id = static_cast<std::uint16_t>(rng_());
-  ActiveOpen open(params, static_cast<std::uint16_t>(device_.mtu - 40), iss, ts_base, ip_id);
   conns_[params.conn_id] = ConnState::kConnecting;
-  if (!handshake(params, open)) {
+  // Our address from now on: the peer may ARP for it before its SYN-ACK.
+  arp_.add_address(params.local_ip, params.local_mac);
+  ConnectParams p = params;
+  if (is_zero(p.peer_mac) && !resolve(p.peer_ip, p.local_ip, p.local_mac, p.peer_mac)) {
+    conns_[params.conn_id] = ConnState::kFree;
+    return false;
+  }
+  ActiveOpen open(p, static_cast<std::uint16_t>(device_.mtu - 40), iss, ts_base, ip_id);
+  if (!handshake(p, open)) {
     conns_[params.conn_id] = ConnState::kFree;
     return false;
   }
   if (!raw_tx(open.ack_frame())) return false;
   return offload(params.conn_id, open.pcb());
+}
+
+bool Driver::resolve(std::uint32_t ip, std::uint32_t local_ip, const MacAddr& local_mac, MacAddr& out) {
+  if (!ready_) return fail("driver not initialised");
+  if (const auto known = arp_.cache().lookup(ip)) {
+    out = *known;
+    return true;
+  }
+  if (is_zero(local_mac) || is_multicast(local_mac))
+    return fail("ARP: cannot ask for " + to_dotted(ip) + " from a local MAC that is not unicast");
+  arp_.add_address(local_ip, local_mac);  // the reply comes to this address
+  const std::vector<std::uint8_t> request = arp_.request_frame(ip, local_ip, local_mac);
+  for (unsigned attempt = 0; attempt < config_.arp.tries; ++attempt) {
+    if (!raw_tx(request)) return fail("ARP: request for " + to_dotted(ip) + " not sent: " + last_error_);
+    ++stats_.arp_requests_sent;
+    if (wait_until([&] { return arp_.cache().lookup(ip).has_value(); }, config_.arp.retry_ns)) {
+      out = *arp_.cache().lookup(ip);
+      return true;
+    }
+  }
+  return fail("ARP: no reply from " + to_dotted(ip) + " after " + std::to_string(config_.arp.tries) + " tries");
 }
 
 bool Driver::handshake(const ConnectParams& params, ActiveOpen& open) {

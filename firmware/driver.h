@@ -15,7 +15,8 @@
 // Completions: the driver reaps the completion ring (phase bit, one CQ_HEAD
 // write per batch), handles what is its own business (RAW_TX_DONE frees a raw
 // transmit buffer, RAW_RX feeds the handshake and is reposted, OFFLOAD_DONE and
-// UPLOAD_DONE finish connect()/upload()) and queues the rest (SEND_DONE,
+// UPLOAD_DONE finish connect()/upload(), ARP frames go to the ARP agent) and
+// queues the rest (SEND_DONE,
 // RECV_DONE, CONN_EVENT, ERROR) for the caller to drain with next_completion()
 // or wait_completion(). There are no callbacks, so a caller never re-enters
 // the driver from inside the reaping loop. Every ERROR completion is also
@@ -26,6 +27,11 @@
 // delay_ns() between polls when they are off. A blocked submission (ring
 // full) keeps reaping completions, since the NIC may itself be waiting for
 // completion-ring space. Every wait has a time limit: nothing here hangs.
+//
+// ARP (RFC 826, firmware/arp.h): the driver answers ARP requests for every
+// IPv4 address it owns (DriverConfig::local_ip, and the local_ip of every
+// connection from its connect() on) whenever it reaps completions, and
+// connect() resolves a peer MAC given as all zeros (resolve()).
 //
 // Not thread-safe: one Driver per firmware thread.
 #pragma once
@@ -41,6 +47,7 @@
 
 #include "firmware/abi_strings.h"
 #include "firmware/active_open.h"
+#include "firmware/arp.h"
 #include "firmware/entries.h"
 #include "firmware/host_interface.h"
 #include "firmware/pcb.h"
@@ -50,6 +57,18 @@
 namespace toevp::fw {
 
 using Completion = Cqe;
+
+// ARP resolution (Driver::resolve). Linux sends 3 requests 1 s apart
+// (net.ipv4.neigh.*.mcast_solicit, retrans_time_ms); a simulated host waits
+// 1 ms, like the driver's first SYN timeout: that is about 200 round trips of
+// the reference design point, and behind the TAP bridge Linux's reply is back
+// within a quantum or two (20 us each), so a missing peer costs 3 ms of
+// simulated time, not 3 s.
+struct ArpConfig {
+  unsigned tries = 3;                  // requests sent before giving up (at least 1)
+  std::uint64_t retry_ns = 1'000'000;  // wait for the reply after each request
+  std::uint32_t cache_entries = 64;    // neighbour cache size (at least 1)
+};
 
 struct DriverConfig {
   std::uint32_t sq_entries = 256;    // power of two, 2..65536
@@ -70,6 +89,12 @@ struct DriverConfig {
   // buffer after the first SEND_DONE while the second SEND still needs it
   // (docs/firmware_guide.md, "Double posting").
   bool refuse_double_post = true;
+  // The host's own address, answered for in ARP from init() on, before any
+  // connection exists (connect() adds each connection's local address).
+  // local_ip 0: none; then local_mac must be a unicast MAC.
+  std::uint32_t local_ip = 0;
+  MacAddr local_mac{};
+  ArpConfig arp;
 };
 
 // What init() read from the identity and capability registers.
@@ -108,6 +133,12 @@ struct DriverStats {
   std::uint64_t syn_retransmits = 0;
   std::uint64_t errors = 0;            // ERROR completions
   std::uint64_t double_posts_refused = 0;
+  std::uint64_t arp_requests_sent = 0;     // by resolve(), retries included
+  std::uint64_t arp_replies_sent = 0;      // answers to requests for our addresses
+  std::uint64_t arp_replies_received = 0;  // replies to one of our addresses (cached)
+  std::uint64_t arp_ignored = 0;           // ARP frames that asked nothing of us
+  std::uint64_t arp_malformed = 0;         // truncated, bad lengths or sender: dropped
+  std::uint64_t arp_replies_dropped = 0;   // answers that found no room (see reap())
 };
 
 class Driver {
@@ -128,12 +159,23 @@ class Driver {
   const DriverStats& stats() const { return stats_; }
 
   // --- connections --------------------------------------------------------
-  // Active open of params.conn_id (blocking): SYN via RAW_TX, retransmitted
+  // Active open of params.conn_id (blocking). With params.peer_mac all zeros
+  // the peer's MAC is resolve()d first (ARP failure: false, last_error()
+  // "ARP: no reply from 10.0.0.2 after 3 tries"); params.local_ip becomes an
+  // address the driver answers ARP for. Then SYN via RAW_TX, retransmitted
   // after syn_timeout_ns (doubling) up to syn_tries times; on the SYN-ACK the
   // final ACK via RAW_TX, the PCB into the TCB slot, OFFLOAD_CONN, and a wait
   // for OFFLOAD_DONE. False with last_error() on refusal, timeout or an ERROR.
   bool connect(const ConnectParams& params);
   ConnState conn_state(std::uint16_t conn) const;
+  // The peer MAC of `ip` (RFC 826): from the neighbour cache, else by
+  // broadcasting "who has ip? tell local_ip" from local_mac up to
+  // config.arp.tries times, waiting config.arp.retry_ns after each, and
+  // caching the answer. local_ip becomes one of our addresses (the peer may
+  // ask for it in turn). False with last_error() naming the address and the
+  // tries when no reply came.
+  bool resolve(std::uint32_t ip, std::uint32_t local_ip, const MacAddr& local_mac, MacAddr& out);
+  const NeighbourCache& neighbours() const { return arp_.cache(); }
   // The PCB connect() offloaded for `conn` (what firmware wrote).
   const Pcb& offloaded_pcb(std::uint16_t conn) const { return pcbs_.at(conn); }
 
@@ -176,7 +218,8 @@ class Driver {
   // Copies `frame` (no FCS) into a raw transmit buffer and posts RAW_TX; the
   // buffer returns on RAW_TX_DONE. Waits for a free buffer.
   bool raw_tx(proto::ConstBytes frame);
-  // Receives RAW_RX frames that no handshake in progress claimed.
+  // Receives RAW_RX frames that neither the ARP agent (every ARP frame is
+  // its business) nor a handshake in progress claimed.
   void set_raw_rx_handler(std::function<void(proto::ConstBytes)> handler);
 
   // --- completions --------------------------------------------------------
@@ -205,6 +248,8 @@ class Driver {
   void on_raw_rx(const Cqe& cqe);
   void on_raw_tx_done(std::uint64_t cookie);
   void repost_raw_rx();
+  void send_arp_replies();
+  Sqe raw_tx_entry(std::uint32_t index, proto::ConstBytes frame);
   bool wait_sq_space();
   bool wait_until(const std::function<bool()>& done, std::uint64_t timeout_ns);
 
@@ -238,6 +283,8 @@ class Driver {
   std::vector<std::uint32_t> raw_tx_free_;
   std::vector<std::uint32_t> raw_rx_to_post_;
   std::function<void(proto::ConstBytes)> raw_rx_handler_;
+  ArpAgent arp_;
+  std::deque<std::vector<std::uint8_t>> arp_replies_;  // answers waiting for a raw buffer
 
   std::vector<ConnState> conns_;
   std::vector<Pcb> pcbs_;

@@ -50,6 +50,10 @@ BulkSenderParams BulkSenderParams::from(const ProgramParams& params) {
   d.poll_interval_ns = r.u64("poll_interval_ns", d.poll_interval_ns);
   d.command_timeout_ns = r.u64("command_timeout_ns", d.command_timeout_ns);
   d.seed = r.u64("seed", d.seed);
+  d.arp.tries = r.u32("arp_tries", d.arp.tries);
+  d.arp.retry_ns = r.u64("arp_retry_ns", d.arp.retry_ns);
+  d.local_ip = p.local_ip;  // answered in ARP from init() on
+  d.local_mac = p.local_mac;
   r.finish("bulk_sender");
   if (p.connections == 0 || p.connections > 65535) throw std::invalid_argument("connections must be 1..65535");
   if (p.message_bytes == 0) throw std::invalid_argument("message_bytes must be at least 1");

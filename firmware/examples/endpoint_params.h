@@ -35,7 +35,8 @@ struct EndpointParams {
 
   // Reads the keys above (and the driver's: sq_entries, cq_entries,
   // raw_rx_buffers, interrupts, int_moderation_cycles, interrupt_wait_ns,
-  // poll_interval_ns, command_timeout_ns, seed) from `r`.
+  // poll_interval_ns, command_timeout_ns, seed, arp_tries, arp_retry_ns)
+  // from `r`. peer_mac 00:00:00:00:00:00: connect() resolves it by ARP.
   void read(ParamReader& r) {
     local_mac = r.mac("local_mac", local_mac);
     peer_mac = r.mac("peer_mac", peer_mac);
@@ -59,6 +60,12 @@ struct EndpointParams {
     driver.poll_interval_ns = r.u64("poll_interval_ns", driver.poll_interval_ns);
     driver.command_timeout_ns = r.u64("command_timeout_ns", driver.command_timeout_ns);
     driver.seed = r.u64("seed", driver.seed);
+    driver.arp.tries = r.u32("arp_tries", driver.arp.tries);
+    driver.arp.retry_ns = r.u64("arp_retry_ns", driver.arp.retry_ns);
+    // The host answers ARP for its address from init() on, not only once
+    // it connects.
+    driver.local_ip = local_ip;
+    driver.local_mac = local_mac;
   }
 
   ConnectParams connect_params(std::uint16_t conn) const {

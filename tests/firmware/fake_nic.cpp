@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "firmware/arp.h"
 #include "firmware/packet.h"
 #include "model/abi/toevp_regs.h"
 
@@ -99,6 +100,25 @@ std::vector<Frame> SynAckPeer::operator()(const Frame& frame) {
   r.options.tsval = tsval;
   r.options.tsecr = seg->options.tsval;
   return {build_tcp_frame(r)};
+}
+
+// ---------------------------------------------------------------------------
+
+std::vector<Frame> ArpPeer::operator()(const Frame& frame) {
+  ArpPacket a;
+  MacAddr eth_dst{};
+  if (decode_arp_frame(frame, a, eth_dst) == ArpDecode::kNotArp) return next ? next(frame) : std::vector<Frame>{};
+  arp_frames.push_back(frame);
+  if (host != nullptr) arp_times_ns.push_back(host->now_ns());
+  const bool request = a.op == static_cast<std::uint16_t>(ArpOp::kRequest) && a.target_ip == ip;
+  if (!request || silent || arp_frames.size() <= drop_first_requests) return {};
+  ArpPacket r;
+  r.op = static_cast<std::uint16_t>(ArpOp::kReply);
+  r.sender_mac = mac;
+  r.sender_ip = ip;
+  r.target_mac = a.sender_mac;
+  r.target_ip = a.sender_ip;
+  return {encode_arp_frame(a.sender_mac, r)};
 }
 
 // ---------------------------------------------------------------------------

@@ -89,6 +89,20 @@ struct SynAckPeer {
   std::vector<Frame> operator()(const Frame& frame);
 };
 
+// Answers ARP requests for `ip` with `mac` (RFC 826) and records every ARP
+// frame it gets; frames that are not ARP go to `next`.
+struct ArpPeer {
+  std::uint32_t ip = 0x0A000002;
+  MacAddr mac{0x02, 0x00, 0x00, 0x00, 0x00, 0x22};
+  unsigned drop_first_requests = 0;  // lose this many requests (tests retries)
+  bool silent = false;               // never answer
+  Partner next;
+  std::vector<Frame> arp_frames;     // every ARP frame received
+  std::vector<std::uint64_t> arp_times_ns;  // the host clock when each arrived
+  FakeHost* host = nullptr;          // for arp_times_ns
+  std::vector<Frame> operator()(const Frame& frame);
+};
+
 class FakeNic {
  public:
   struct SendRecord {
@@ -114,6 +128,7 @@ class FakeNic {
   void step();                 // fetch and execute everything it can
   void release_sends();        // complete held SENDs (order per reverse_send_done)
   void push_completion(const Cqe& cqe);  // queue an entry as the NIC would
+  void inject(const Frame& frame) { deliver_raw(frame); }  // a frame from the wire, as RAW_RX
 
   const std::vector<SendRecord>& sends() const { return sends_; }
   std::map<std::uint16_t, Pcb> offloaded;
