@@ -1,6 +1,7 @@
 // Fuzz target (a): frames from the wire into the NIC's MacRx, receive
 // parser and protocol-engine receive path, against an offloaded connection
-// in each of its states (docs/robustness.md).
+// in each of its states, and through the RAW path into the driver's raw
+// receive dispatch and ARP agent (docs/robustness.md).
 //
 // Each input: byte 0 picks the state the connection is brought into
 // (idle, data in flight, after a retransmission timeout, closing, closed,
@@ -14,6 +15,10 @@
 //
 // Invariants (a broken one aborts, so libFuzzer keeps the input):
 //   - no crash, no sanitizer report, no SC_REPORT_ERROR/FATAL, no hang;
+//   - every frame the NIC sends is a TCP segment that parses, or an ARP
+//     reply from the host's address (10.0.0.1, DriverConfig::local_ip) to
+//     a request the fuzzer sent (the driver reaps RAW_RX at the end of each
+//     input and answers);
 //   - context table consistent: entries in use == contexts linked to
 //     connections, and 0 once the connection is gone;
 //   - no SEND_DONE without an ACK covering the message having reached the
@@ -36,7 +41,9 @@
 #include "firmware/pcb.h"
 #include "model/abi/abi.h"
 #include "model/abi/toevp_regs.h"
+#include "model/proto/arp.h"
 #include "model/proto/checksum.h"
+#include "model/proto/ethernet.h"
 #include "model/proto/tcp_frame.h"
 #include "testbench/scoreboard.h"
 #include "tests/fuzz/fuzz_platform.h"
@@ -149,6 +156,7 @@ class RxBench {
   std::uint64_t covered_ = 0;  // stream bytes [0, covered_) have been on the wire
   std::uint32_t posted_ = 0;
   std::vector<Message> msgs_;
+  std::uint64_t arp_replies_ = 0;  // ARP answers the NIC sent, all inputs
   std::unique_ptr<tb::Scoreboard> board_;
   std::vector<std::string> problems_;
 };
@@ -163,6 +171,8 @@ RxBench::RxBench() : p_(make_config(kConfig)), drv_(p_.cpu) {
   p_.firmware([&](fw::HostInterface& host) {
     fw::DriverConfig dc;
     dc.tcb_entries = 4;
+    dc.local_ip = kLocalIp;  // ARP requests for it are answered
+    dc.local_mac = mac(kLocalMac);
     if (!drv_.init(dc)) return;
     tcb_base_ = host.mmio_read32(TOEVP_REG_TCB_BASE_LO) | (std::uint64_t{host.mmio_read32(TOEVP_REG_TCB_BASE_HI)} << 32);
     stream_ = host.dma_alloc(kStreamBytes, 4096);
@@ -418,6 +428,17 @@ void RxBench::frames(Reader& r) {
 // Observers ------------------------------------------------------------------------
 
 void RxBench::on_nic_frame(const link::EthFrame& f) {
+  proto::EthernetHeader eth;
+  proto::ArpPacket arp;
+  if (proto::parse_ethernet(f.data, eth) == proto::EthernetError::kNone && eth.ethertype == proto::kEtherTypeArp) {
+    const bool parses = proto::parse_arp(proto::ConstBytes(f.data).subspan(proto::kEthernetHeaderBytes), arp) ==
+                        proto::ArpError::kNone;
+    check(parses && arp.op == proto::kArpOpReply && eth.src == kLocalMac && arp.sender_mac == kLocalMac &&
+              arp.sender_ip == kLocalIp && eth.dst == arp.target_mac && ((eth.dst >> 40) & 1) == 0,
+          "the NIC sent an ARP frame that is not a reply from 10.0.0.1 to a unicast requester");
+    ++arp_replies_;
+    return;
+  }
   proto::TcpFrameView v;
   const proto::FrameError e = proto::parse_tcp_frame(f.data, v);
   check(e == proto::FrameError::kNone, std::string("the NIC sent a frame that does not parse: ") + proto::to_string(e));
@@ -560,12 +581,13 @@ void RxBench::run(Reader& r) {
   if (std::getenv("TOEVP_FUZZ_VERBOSE")) {
     const auto& pe = p_.nic.pe.stats();
     std::printf("  start %d: %zu messages (%u bytes), %llu bytes on the wire; NIC so far: %llu segments sent, "
-                "%llu received, %llu SEND_DONE, %llu new ACKs, %llu invalid ACKs, %llu timeouts; t=%s\n",
+                "%llu received, %llu SEND_DONE, %llu new ACKs, %llu invalid ACKs, %llu timeouts, %llu ARP replies; "
+                "t=%s\n",
                 static_cast<int>(s), msgs_.size(), posted_, static_cast<unsigned long long>(covered_),
                 static_cast<unsigned long long>(pe.segments_sent), static_cast<unsigned long long>(pe.rx_segments),
                 static_cast<unsigned long long>(pe.send_done), static_cast<unsigned long long>(pe.acks_new),
                 static_cast<unsigned long long>(pe.acks_invalid), static_cast<unsigned long long>(pe.timeouts),
-                p_.now().to_string().c_str());
+                static_cast<unsigned long long>(arp_replies_), p_.now().to_string().c_str());
   }
   if (!problems_.empty()) {
     std::string all;
@@ -640,6 +662,38 @@ std::vector<std::pair<std::string, Bytes>> seeds() {
     // bad FCS
     w.u8(0x04).u8(1).u8(0).u8(proto::kTcpAck).u16(100).u16(0);
     out.emplace_back("seed-parser", w.data());
+  }
+  {  // ARP through the raw path into the driver: a request for our address
+     // (answered), one for another, a gratuitous one, truncated and
+     // mis-sized ones, then an ordinary ACK
+    auto arp = [](std::uint32_t target_ip, std::uint32_t sender_ip) {
+      Bytes f(60, 0);
+      proto::Bytes b(f);
+      proto::emit_ethernet(proto::EthernetHeader{proto::kBroadcastMac, kRemoteMac, proto::kEtherTypeArp}, b);
+      proto::ArpPacket a;
+      a.op = proto::kArpOpRequest;
+      a.sender_mac = kRemoteMac;
+      a.sender_ip = sender_ip;
+      a.target_ip = target_ip;
+      proto::emit_arp(a, b.subspan(proto::kEthernetHeaderBytes));
+      return f;
+    };
+    auto raw = [](Writer& w, const Bytes& f) { w.u8(2).u8(1).u16(static_cast<std::uint16_t>(f.size())).bytes(f); };
+    Writer w;
+    w.u8(static_cast<std::uint8_t>(Start::kInFlight));
+    pcb(w, 0x81, 4242, 2);
+    w.u8(2).u16(2000).u16(2000).u16(2000);
+    raw(w, arp(kLocalIp, kRemoteIp));
+    raw(w, arp(0x0A00'0063, kRemoteIp));
+    raw(w, arp(kRemoteIp, kRemoteIp));
+    Bytes truncated = arp(kLocalIp, kRemoteIp);
+    truncated.resize(30);
+    raw(w, truncated);
+    Bytes sized = arp(kLocalIp, kRemoteIp);
+    sized[18] = 8;  // hardware address length
+    raw(w, sized);
+    ack(w, 10, 0, 65535);
+    out.emplace_back("seed-arp", w.data());
   }
   return out;
 }
