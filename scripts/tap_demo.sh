@@ -11,8 +11,12 @@
 # (and with it the TAP device) whatever happened.
 #
 # Addresses: only 10.99.0.0/24 inside the namespace this script creates;
-# nothing on the host's own interfaces changes. Linux learns the NIC's MAC
-# as a static neighbour; the firmware has the TAP's MAC as its static peer.
+# nothing on the host's own interfaces changes. Neither side is told the
+# other's MAC (RFC 826): the TAP keeps the MAC the kernel gave it and the
+# firmware resolves it before its SYN (tap.peer_mac all zeros); Linux learns
+# the NIC's MAC from that request and checks it with a request of its own,
+# which the firmware answers. The script prints Linux's neighbour events,
+# toevp the firmware's ARP counts ("tap ARP").
 #
 # Usage: scripts/tap_demo.sh [--toevp PATH] [--messages N] [--message-bytes B]
 #                            [--timeout SECONDS] [--pcap FILE] [--out-dir DIR]
@@ -52,15 +56,17 @@ done
 ns=toevp_demo_$$
 tap=tvp$$                     # interface names are at most 15 characters
 nic_ip=10.99.0.1 linux_ip=10.99.0.2
-nic_mac=02:00:00:00:00:01 linux_mac=02:00:00:00:00:02
+nic_mac=02:00:00:00:00:01
 port=5001
 work=${out_dir:-$(mktemp -d /tmp/tap_demo.XXXXXX)}
 mkdir -p "$work"
 received=$work/received.bin
 socat_pid=""
+monitor_pid=""
 
 cleanup() {
   [ -n "$socat_pid" ] && kill "$socat_pid" 2>/dev/null || true
+  [ -n "$monitor_pid" ] && kill "$monitor_pid" 2>/dev/null || true
   ip netns del "$ns" 2>/dev/null || true   # takes the TAP device with it
   [ -n "$out_dir" ] || rm -rf "$work"
 }
@@ -68,18 +74,26 @@ trap cleanup EXIT INT TERM
 
 in_ns() { ip netns exec "$ns" "$@"; }
 
-echo "tap_demo: namespace $ns, TAP $tap: Linux $linux_ip ($linux_mac) <-> NIC $nic_ip ($nic_mac)"
 ip netns add "$ns"
 in_ns ip link set lo up
 in_ns ip tuntap add dev "$tap" mode tap
-in_ns ip link set dev "$tap" address "$linux_mac" mtu 1500
+in_ns ip link set dev "$tap" mtu 1500
 in_ns sysctl -qw "net.ipv6.conf.$tap.disable_ipv6=1"   # no IPv6 chatter on the wire
+# Linux learns the NIC's MAC from the firmware's ARP request (RFC 826) and
+# checks it with a unicast request once it uses it: 5 s later by default, at
+# once here, so that Linux asks and the firmware answers during the run.
+in_ns sysctl -qw "net.ipv4.neigh.$tap.delay_first_probe_time=0"
 in_ns ip addr add "$linux_ip/24" dev "$tap"
 in_ns ip link set dev "$tap" up
-in_ns ip neigh replace "$nic_ip" lladdr "$nic_mac" dev "$tap" nud permanent
+linux_mac=$(in_ns cat "/sys/class/net/$tap/address")
+echo "tap_demo: namespace $ns, TAP $tap: Linux $linux_ip ($linux_mac) <-> NIC $nic_ip ($nic_mac), MACs resolved by ARP"
 
 in_ns socat -u "TCP-LISTEN:$port,bind=$linux_ip,reuseaddr" "OPEN:$received,creat,trunc" &
 socat_pid=$!
+# Linux's neighbour events while the NIC runs (its table is flushed when
+# toevp closes the TAP and the carrier drops).
+ip -n "$ns" monitor neigh > "$work/neigh.log" &
+monitor_pid=$!
 sleep 0.2
 
 bytes=$((messages * message_bytes))
@@ -91,13 +105,23 @@ echo "tap_demo: sending $messages messages of $message_bytes bytes ($bytes bytes
 status=0
 timeout "$timeout_s" ip netns exec "$ns" "$toevp" run \
   --set link.partner=tap --set tap.device="$tap" --set tap.peer_port=$port \
-  --set tap.local_ip=$nic_ip --set tap.peer_ip=$linux_ip --set tap.local_mac=$nic_mac --set tap.peer_mac=$linux_mac \
+  --set tap.local_ip=$nic_ip --set tap.peer_ip=$linux_ip --set tap.local_mac=$nic_mac \
+  --set tap.peer_mac=00:00:00:00:00:00 \
   --set fw.program=bulk_sender --set workload.connections=1 \
   --set workload.messages="$messages" --set workload.message_bytes="$message_bytes" \
   --set workload.outstanding_per_conn=16 \
   --set pe.rto_min_us=200000 --set pe.rto_initial_us=1000000 \
   --set sim.time_limit_ms=$((timeout_s * 1000)) \
   --json "$work/run.json" "${pcap_args[@]}" || status=$?
+
+# What Linux learned by ARP, from the neighbour events it reported while
+# the NIC ran (the table is flushed once toevp closes the TAP and its carrier
+# drops). The firmware's side is the "tap ARP" line of the run's summary,
+# "firmware_arp" in its JSON report.
+kill "$monitor_pid" 2>/dev/null || true
+wait "$monitor_pid" 2>/dev/null || true
+monitor_pid=""
+sed 's/^/tap_demo: Linux neighbour event: /' "$work/neigh.log"
 
 # socat exits when the NIC's FIN arrives; give it a moment.
 for _ in $(seq 50); do kill -0 "$socat_pid" 2>/dev/null || break; sleep 0.1; done

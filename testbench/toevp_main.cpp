@@ -203,6 +203,14 @@ int cmd_run(const std::vector<std::string>& args) {
                      {"frames_from_linux", s.frames_from_tap}, {"bytes_to_linux", s.bytes_to_tap},
                      {"bytes_from_linux", s.bytes_from_tap}, {"write_errors", s.write_errors},
                      {"quanta", s.quanta}, {"slept_s", s.slept_s}};
+    // Neither side is told the other's MAC in scripts/tap_demo.sh: what the
+    // firmware's ARP did (docs/firmware_guide.md, "ARP").
+    const auto& d = program->results().driver;
+    report["tap"]["firmware_arp"] = {{"requests_sent", d.arp_requests_sent},
+                                     {"replies_received", d.arp_replies_received},
+                                     {"replies_sent", d.arp_replies_sent},
+                                     {"ignored", d.arp_ignored},
+                                     {"malformed", d.arp_malformed}};
   }
   if (!vm.count("quiet")) {
     std::string text = toevp::tb::summary_text(report);
@@ -210,7 +218,10 @@ int cmd_run(const std::vector<std::string>& args) {
     std::cout << text << views->summary();
     if (tap)
       std::cout << "  tap      " << report["tap"]["frames_to_linux"] << " frames to Linux, "
-                << report["tap"]["frames_from_linux"] << " from Linux via " << platform->tap->device() << "\n";
+                << report["tap"]["frames_from_linux"] << " from Linux via " << platform->tap->device() << "\n"
+                << "  tap ARP  " << report["tap"]["firmware_arp"]["requests_sent"] << " requests sent, "
+                << report["tap"]["firmware_arp"]["replies_received"] << " replies received, "
+                << report["tap"]["firmware_arp"]["replies_sent"] << " requests from Linux answered\n";
   }
   if (csv_out.is_open()) {
     toevp::tb::write_figures_csv(csv_out, report);

@@ -116,8 +116,8 @@ const std::vector<KeySpec>& Config::schema() {
       i("tap.quantum_us", 20, 1, 100000, "us", "Pacing quantum: simulated time advances in steps of this size and never runs ahead of wall-clock time."),
       KeySpec{"tap.local_ip", K::kString, "10.99.0.1", 0, 0, {}, "", "The NIC's IPv4 address on the TAP network (firmware parameter local_ip)."},
       KeySpec{"tap.peer_ip", K::kString, "10.99.0.2", 0, 0, {}, "", "The Linux side's IPv4 address (firmware parameter peer_ip)."},
-      KeySpec{"tap.local_mac", K::kString, "02:00:00:00:00:01", 0, 0, {}, "", "The NIC's MAC address (firmware parameter local_mac); Linux needs it as a static neighbour or learns it by ARP."},
-      KeySpec{"tap.peer_mac", K::kString, "02:00:00:00:00:02", 0, 0, {}, "", "The TAP interface's MAC address on the Linux side (firmware parameter peer_mac, a static neighbour)."},
+      KeySpec{"tap.local_mac", K::kString, "02:00:00:00:00:01", 0, 0, {}, "", "The NIC's MAC address (firmware parameter local_mac); the firmware answers Linux's ARP requests for tap.local_ip with it."},
+      KeySpec{"tap.peer_mac", K::kString, "02:00:00:00:00:02", 0, 0, {}, "", "The TAP interface's MAC address on the Linux side (firmware parameter peer_mac, a static neighbour); 00:00:00:00:00:00: the firmware resolves it by ARP when it connects (scripts/tap_demo.sh does)."},
       i("tap.peer_port", 5001, 1, 65535, "", "TCP port the Linux side listens on."),
       // --- workload ----------------------------------------------------------
       c("workload.kind", "bulk", {"bulk", "request_response"}, "bulk: one-way messages, each done at its SEND_DONE. request_response: the peer answers every request (a message) with a response of workload.response_sizes; a request is done when its response has arrived (POST_RECV/RECV_DONE)."),
