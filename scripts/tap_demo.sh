@@ -121,7 +121,8 @@ timeout "$timeout_s" ip netns exec "$ns" "$toevp" run \
 kill "$monitor_pid" 2>/dev/null || true
 wait "$monitor_pid" 2>/dev/null || true
 monitor_pid=""
-sed 's/^/tap_demo: Linux neighbour event: /' "$work/neigh.log"
+# (The entry's deletion when toevp closed the TAP is left out.)
+{ grep -v '^Deleted' "$work/neigh.log" || true; } | sed 's/^/tap_demo: Linux neighbour event: /'
 
 # socat exits when the NIC's FIN arrives; give it a moment.
 for _ in $(seq 50); do kill -0 "$socat_pid" 2>/dev/null || break; sleep 0.1; done
