@@ -106,7 +106,7 @@ bool NeighbourCache::update(std::uint32_t ip, const MacAddr& mac) {
 // ---------------------------------------------------------------------------
 
 void ArpAgent::add_address(std::uint32_t ip, const MacAddr& mac) {
-  if (ip == 0) return;
+  if (ip == 0 || is_zero(mac) || is_multicast(mac)) return;  // we would answer with nobody's MAC
   for (auto& [addr, m] : addresses_) {
     if (addr != ip) continue;
     m = mac;

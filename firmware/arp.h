@@ -101,7 +101,8 @@ class ArpAgent {
   explicit ArpAgent(std::size_t cache_entries = 64) : cache_(cache_entries) {}
 
   // Answer requests for `ip` with `mac` from now on (a later call for the
-  // same ip replaces the MAC). ip 0 is never ours.
+  // same ip replaces the MAC). ip 0 is never ours; a zero or multicast MAC
+  // is no host's, and the call is ignored.
   void add_address(std::uint32_t ip, const MacAddr& mac);
   bool owns(std::uint32_t ip) const { return owner(ip) != nullptr; }
 

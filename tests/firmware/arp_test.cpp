@@ -148,6 +148,24 @@ TEST_CASE("the neighbour cache updates in place and makes room by dropping the o
   CHECK(cache.lookup(3) == c);
 }
 
+TEST_CASE("the ARP agent leaves other frames alone and never claims an address with nobody's MAC") {
+  ArpAgent agent;
+  Frame reply;
+  Frame ipv4 = kLinuxRequest;
+  ipv4[13] = 0x00;
+  CHECK(agent.on_frame(ipv4, reply) == ArpAgent::Verdict::kNotArp);
+  agent.add_address(kOurIp, MacAddr{});      // zero MAC
+  agent.add_address(kOurIp, kBroadcastMac);  // multicast MAC
+  agent.add_address(0, kOurMac);             // 0.0.0.0
+  CHECK_FALSE(agent.owns(kOurIp));
+  CHECK_FALSE(agent.owns(0));
+  CHECK(agent.on_frame(kLinuxRequest, reply) == ArpAgent::Verdict::kIgnored);
+  CHECK(reply.empty());
+  agent.add_address(kOurIp, kOurMac);
+  CHECK(agent.on_frame(kLinuxRequest, reply) == ArpAgent::Verdict::kAnswered);
+  CHECK(reply.size() == kArpFrameBytes);
+}
+
 TEST_CASE("the driver answers an ARP request for its configured address from its MAC") {
   Bench b(with_address());
   b.arrive(kLinuxRequest);
