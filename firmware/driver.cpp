@@ -18,7 +18,7 @@ constexpr std::uint32_t kAbiMajor = 1;
 constexpr std::size_t kRingAlign = 4096;
 constexpr std::size_t kBufferAlign = 64;
 // ARP answers waiting for a raw transmit buffer; more are dropped (counted):
-// a requester that got no answer asks again (RFC 826 leaves retries to it).
+// a requester that got no answer asks again, as resolve() does.
 constexpr std::size_t kArpReplyBacklog = 16;
 
 bool power_of_two_in(std::uint32_t v, std::uint32_t lo, std::uint32_t hi) {

@@ -14,13 +14,13 @@
 //
 // Completions: the driver reaps the completion ring (phase bit, one CQ_HEAD
 // write per batch), handles what is its own business (RAW_TX_DONE frees a raw
-// transmit buffer, RAW_RX feeds the handshake and is reposted, OFFLOAD_DONE and
-// UPLOAD_DONE finish connect()/upload(), ARP frames go to the ARP agent) and
-// queues the rest (SEND_DONE,
-// RECV_DONE, CONN_EVENT, ERROR) for the caller to drain with next_completion()
-// or wait_completion(). There are no callbacks, so a caller never re-enters
-// the driver from inside the reaping loop. Every ERROR completion is also
-// logged with its status name (error_log()).
+// transmit buffer, RAW_RX feeds the ARP agent and the handshake and is
+// reposted, OFFLOAD_DONE and UPLOAD_DONE finish connect()/upload()) and queues
+// the rest (SEND_DONE, RECV_DONE, CONN_EVENT, ERROR) for the caller to drain
+// with next_completion() or wait_completion(). There are no callbacks, so a
+// caller never re-enters the driver from inside the reaping loop (ARP
+// answers, too, are posted after it). Every ERROR completion is also logged
+// with its status name (error_log()).
 //
 // Waiting: wait_interrupt() with a bounded timeout when interrupts are on,
 // then the ring is polled anyway (an interrupt may be moderated or lost);
