@@ -15,7 +15,8 @@
 # (model, firmware, testbench, partners), the unit tests of the protocol,
 # the ABI, firmware, peer and model timing, the platform runs of the method
 # steps, the default point, bad input, link faults, protocol recovery and
-# workloads, the firmware-mistake cases, and the three fuzz targets (kept
+# workloads, the receive-path timing, ARP resolution, the firmware-mistake
+# cases, and the three fuzz targets (kept
 # corpus replay; with clang also 20 s of fuzzing each). Left out: the CLI,
 # statistics-output, sweep, TAP and header-generator tests, which exercise
 # the same model code through the toevp executable or scripts. --all builds
@@ -42,7 +43,8 @@ done
 subset=(proto_tests toevp_abi_regmap_test toevp_firmware_test model_timing_test tcp_peer_logic_test
         protocol_logic_test protocol_platform_test platform_default_test platform_method_test
         platform_bad_input_test link_faults_test platform_faults_test workload_platform_test
-        debug_mistakes_test fuzz_rx_frames_replay fuzz_submissions_replay fuzz_config_replay)
+        debug_mistakes_test platform_arp_test protocol_receive_timing_test
+        fuzz_rx_frames_replay fuzz_submissions_replay fuzz_config_replay)
 targets=()
 select=()
 if [ "$all" = 0 ]; then
